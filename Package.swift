@@ -1,0 +1,36 @@
+// swift-tools-version: 6.0
+// Sluice: a clustered HTTP API gateway. No package dependencies: the toolchain and our own C shim only.
+import PackageDescription
+
+let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "sluice",
+    products: [
+        .executable(name: "sluice", targets: ["Sluice"])
+    ],
+    targets: [
+        // GNU/Linux calls that Glibc's Swift module lacks (epoll, eventfd, signalfd, accept4, affinity).
+        .target(name: "CLinux"),
+        // Owners of file descriptors and thin wrappers of syscalls. Knows nothing about HTTP.
+        .target(name: "Posix", dependencies: ["CLinux"], swiftSettings: swift6),
+        // HTTP/1.1 parsing and serialization over bytes. Pure: no I/O.
+        .target(name: "HTTP", swiftSettings: swift6),
+        // Token buckets and, later, the distributed allocation of limits. Pure logic, no I/O.
+        .target(name: "Limiter", swiftSettings: swift6),
+        // Gateway configuration, API definitions and error templates, read from JSON files (Foundation).
+        .target(name: "Config", swiftSettings: swift6),
+        // Per-core workers: accept, parse, route, limit, proxy to upstream pools.
+        .target(name: "Proxy", dependencies: ["Posix", "HTTP", "Limiter", "Config"], swiftSettings: swift6),
+        // The executable: CLI, wiring, signals.
+        .executableTarget(
+            name: "Sluice", dependencies: ["Proxy", "Config", "Posix"], swiftSettings: swift6),
+
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swift6),
+        .testTarget(name: "LimiterTests", dependencies: ["Limiter"], swiftSettings: swift6),
+        .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swift6),
+        .testTarget(
+            name: "ProxyTests", dependencies: ["Proxy", "Posix", "HTTP", "Config", "Sluice"],
+            swiftSettings: swift6),
+    ]
+)
