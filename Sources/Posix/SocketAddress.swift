@@ -1,0 +1,87 @@
+import CLinux
+import Glibc
+
+/// An IPv4 or IPv6 socket address, held by value. Any thread.
+public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
+    public private(set) var storage = sockaddr_storage()
+    public private(set) var length: socklen_t = 0
+
+    public init() {}
+
+    /// Resolves `host` (a name, an IPv4 literal or an IPv6 literal, brackets allowed; empty means
+    /// all interfaces) and `port` to the first address getaddrinfo gives. Start-up only: it may block.
+    public static func resolve(host: String, port: Int, passive: Bool = false) throws(SystemError) -> SocketAddress {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_family = AF_UNSPEC
+        if passive { hints.ai_flags = AI_PASSIVE }
+        var trimmed = host
+        if trimmed.hasPrefix("["), trimmed.hasSuffix("]") { trimmed = String(trimmed.dropFirst().dropLast()) }
+        var list: UnsafeMutablePointer<addrinfo>?
+        let rc = trimmed.isEmpty
+            ? getaddrinfo(nil, String(port), &hints, &list)
+            : getaddrinfo(trimmed, String(port), &hints, &list)
+        guard rc == 0, let first = list else { throw SystemError("getaddrinfo", errno: EHOSTUNREACH) }
+        defer { freeaddrinfo(list) }
+        var address = SocketAddress()
+        withUnsafeMutableBytes(of: &address.storage) { dst in
+            dst.copyMemory(from: UnsafeRawBufferPointer(start: first.pointee.ai_addr, count: Int(first.pointee.ai_addrlen)))
+        }
+        address.length = first.pointee.ai_addrlen
+        return address
+    }
+
+    /// Wraps an address the kernel filled (accept, getsockname).
+    public init(storage: sockaddr_storage, length: socklen_t) {
+        self.storage = storage
+        self.length = length
+    }
+
+    public var family: Int32 { Int32(storage.ss_family) }
+
+    /// The same host with another port.
+    public func withPort(_ port: Int) -> SocketAddress {
+        var copy = self
+        withUnsafeMutableBytes(of: &copy.storage) { $0.storeBytes(of: UInt16(port).bigEndian, toByteOffset: 2, as: UInt16.self) }
+        return copy
+    }
+
+    public var port: Int {
+        withUnsafeBytes(of: storage) { raw in
+            family == AF_INET6
+                ? Int(UInt16(bigEndian: raw.load(fromByteOffset: 2, as: UInt16.self)))
+                : Int(UInt16(bigEndian: raw.load(fromByteOffset: 2, as: UInt16.self)))
+        }
+    }
+
+    /// Writes the numeric host (no port) into `out`, returning the length; at most 46 bytes.
+    public func writeHost(into out: UnsafeMutableRawPointer) -> Int {
+        var copy = storage
+        let buffer = out.assumingMemoryBound(to: CChar.self)
+        return withUnsafePointer(to: &copy) { p -> Int in
+            let raw = UnsafeRawPointer(p)
+            let src = family == AF_INET6 ? raw + 8 : raw + 4
+            guard inet_ntop(family, src, buffer, 46) != nil else { return 0 }
+            return strlen(buffer)
+        }
+    }
+
+    public var host: String {
+        var bytes = [CChar](repeating: 0, count: 48)
+        let n = bytes.withUnsafeMutableBytes { writeHost(into: $0.baseAddress!) }
+        return String(decoding: bytes[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    public var description: String { family == AF_INET6 ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    public static func == (a: SocketAddress, b: SocketAddress) -> Bool {
+        a.length == b.length && withUnsafeBytes(of: a.storage) { x in
+            withUnsafeBytes(of: b.storage) { y in memcmp(x.baseAddress!, y.baseAddress!, Int(a.length)) == 0 }
+        }
+    }
+
+    /// Lends the address to a call taking `sockaddr*`.
+    public func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
+        withUnsafeBytes(of: storage) { body($0.baseAddress!.assumingMemoryBound(to: sockaddr.self), length) }
+    }
+}

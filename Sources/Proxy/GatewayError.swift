@@ -1,0 +1,90 @@
+import HTTP
+
+/// The errors the gateway itself answers with, with Tyk's messages where Tyk has one. Each is
+/// rendered once per snapshot through the error templates, so answering one allocates nothing.
+enum GatewayError: Int, CaseIterable {
+    case notFound
+    case rateLimited
+    case badGateway
+    case gatewayTimeout
+    case requestTimeout
+    case payloadTooLarge
+    case headersTooLarge
+    case uriTooLong
+    case badRequest
+    case serviceUnavailable
+
+    var status: Int {
+        switch self {
+        case .notFound: 404
+        case .rateLimited: 429
+        case .badGateway: 502
+        case .gatewayTimeout: 504
+        case .requestTimeout: 408
+        case .payloadTooLarge: 413
+        case .headersTooLarge: 431
+        case .uriTooLong: 414
+        case .badRequest: 400
+        case .serviceUnavailable: 503
+        }
+    }
+
+    var message: String {
+        switch self {
+        case .notFound: "Not Found"
+        case .rateLimited: "API Rate Limit Exceeded"
+        case .badGateway: "There was a problem proxying the request"
+        case .gatewayTimeout: "Upstream service reached hard timeout."
+        case .requestTimeout: "Request Timeout"
+        case .payloadTooLarge: "Request is too large"
+        case .headersTooLarge: "Request Header Fields Too Large"
+        case .uriTooLong: "URI Too Long"
+        case .badRequest: "Bad Request"
+        case .serviceUnavailable: "Service Unavailable"
+        }
+    }
+}
+
+/// Renders an error body: (status, message, xml?) → (content type, body). The executable passes
+/// one backed by the configured error templates. Called at snapshot build and for rare dynamic
+/// messages (a malformed request's reason), never per normal request.
+public typealias ErrorRenderer = @Sendable (_ status: Int, _ message: String, _ xml: Bool) -> (contentType: String, body: [UInt8])
+
+/// The built-in renderer: `{"error": "<message>"}` (JSON) or a small XML document.
+public let defaultErrorRenderer: ErrorRenderer = { status, message, xml in
+    if xml {
+        let escaped = message.replacingAll([("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\"", "&quot;")])
+        return ("application/xml", Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<error><code>\(status)</code><message>\(escaped)</message></error>".utf8))
+    }
+    let escaped = message.replacingAll([("\\", "\\\\"), ("\"", "\\\"")])
+    return ("application/json", Array("{\n    \"error\": \"\(escaped)\"\n}".utf8))
+}
+
+extension String {
+    func replacingAll(_ pairs: [(Character, String)]) -> String {
+        var out = ""
+        for ch in self {
+            if let r = pairs.first(where: { $0.0 == ch }) { out += r.1 } else { out.append(ch) }
+        }
+        return out
+    }
+}
+
+/// A whole error response prepared in advance: everything before the blank line except the
+/// headers added per request (rate-limit figures, Connection), and the body.
+struct PreparedResponse: Sendable {
+    /// Status line, Content-Type and Content-Length lines.
+    let head: [UInt8]
+    let body: [UInt8]
+
+    init(status: Int, contentType: String, body: [UInt8]) {
+        let reason = "\(reasonPhrase(status))"
+        head = Array("HTTP/1.1 \(status) \(reason)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n".utf8)
+        self.body = body
+    }
+
+    init(status: Int, message: String, xml: Bool, renderer: ErrorRenderer) {
+        let (contentType, body) = renderer(status, message, xml)
+        self.init(status: status, contentType: contentType, body: body)
+    }
+}

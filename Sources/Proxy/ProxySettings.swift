@@ -1,0 +1,69 @@
+/// What the proxy needs from the gateway's configuration, in plain values (the executable maps
+/// the JSON config onto it). Times are seconds.
+public struct ProxySettings: Sendable {
+    /// Address to listen on; empty means every interface.
+    public var listenAddress = ""
+    public var listenPort = 8080
+    /// Event-loop threads, each with its own listening socket on the same port.
+    public var workers = 1
+    /// Idle keep-alive connections kept per upstream host, per worker.
+    public var maxIdleConnectionsPerHost = 500
+    /// Never reuse an upstream connection.
+    public var closeConnections = false
+    /// How long an upstream may take to answer (and to make progress on its answer): 504 after.
+    public var proxyTimeout = 30.0
+    /// A client must finish its request head within this; also the longest pause in a request body.
+    public var readTimeout = 120.0
+    /// The longest a client may leave our writes to it without progress.
+    public var writeTimeout = 120.0
+    /// How long a keep-alive client connection may sit idle.
+    public var idleTimeout = 120.0
+    /// Forward the path as received (no `//` collapsing, no dot-segment resolution).
+    public var skipURLCleaning = false
+    public var maxHeaderBytes = 16_384
+    public var maxURILength = 8_192
+    /// 0: unlimited.
+    public var maxRequestBodySize: Int64 = 0
+    /// On SIGTERM, in-flight requests get this long to finish.
+    public var drainTimeout = 30.0
+
+    public init() {}
+
+    /// Connection buffers hold a whole head plus room to build a rewritten one.
+    var bufferSize: Int { max(16_384, maxHeaderBytes + 4_096) }
+}
+
+/// One API as the proxy routes it: where it listens and where it forwards.
+public struct RouteSpec: Sendable {
+    public var apiID: String
+    /// Lowercased host without port; empty matches any host.
+    public var domain: String
+    public var listenPath: String
+    public var stripListenPath: Bool
+    public var preserveHostHeader: Bool
+    public var targetHost: String
+    public var targetPort: Int
+    /// Path prefix of the target URL without a trailing slash ("" for none).
+    public var targetBasePath: String
+    /// The Host header sent upstream (host, or host:port when the port is not 80).
+    public var targetHostHeader: String
+    /// `global_rate_limit`: `rate` requests per `per` seconds, or nil.
+    public var rateLimit: (rate: Double, per: Double)?
+
+    public init(
+        apiID: String, domain: String = "", listenPath: String, stripListenPath: Bool = false,
+        preserveHostHeader: Bool = false, targetHost: String, targetPort: Int, targetBasePath: String = "",
+        targetHostHeader: String? = nil, rateLimit: (rate: Double, per: Double)? = nil
+    ) {
+        self.apiID = apiID
+        self.domain = domain
+        self.listenPath = listenPath
+        self.stripListenPath = stripListenPath
+        self.preserveHostHeader = preserveHostHeader
+        self.targetHost = targetHost
+        self.targetPort = targetPort
+        self.targetBasePath = targetBasePath
+        self.targetHostHeader = targetHostHeader ?? (targetPort == 80 ? targetHost : "\(targetHost):\(targetPort)")
+        self.rateLimit = rateLimit
+    }
+}
