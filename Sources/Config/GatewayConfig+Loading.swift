@@ -233,6 +233,22 @@ struct FieldDescriptor {
 
     static let maxSeconds: Double = 31_536_000
 
+    /// An address to bind: "" (all interfaces) or an IPv4 or IPv6 literal, without brackets.
+    static func address(_ path: String, _ key: WritableKeyPath<GatewayConfig, String>) -> FieldDescriptor {
+        FieldDescriptor(
+            path: path, kind: .string,
+            set: { c, v throws(FieldProblem) in
+                let address = try v.stringValue()
+                guard address.isEmpty || TargetURL.isIPv4Address(address) || TargetURL.isIPv6Address(address) else {
+                    throw FieldProblem(
+                        "\(JSONValue.quoted(address)) is not an IP address (use \"\" for all interfaces, or a literal"
+                            + " such as 127.0.0.1 or ::1)")
+                }
+                c[keyPath: key] = address
+            },
+            get: { .string($0[keyPath: key]) })
+    }
+
     static func logLevel(_ path: String, _ key: WritableKeyPath<GatewayConfig, LogLevel>) -> FieldDescriptor {
         FieldDescriptor(
             path: path, kind: .string,
@@ -261,7 +277,7 @@ extension GatewayConfig {
     static var fields: [FieldDescriptor] {
         let unbounded = Int64.max
         return [
-            .string("listen_address", \.listenAddress),
+            .address("listen_address", \.listenAddress),
             .int("listen_port", \.listenPort, 1...65535),
             .string("secret", \.secret),
             .string("app_path", \.appPath),

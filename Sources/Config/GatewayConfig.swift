@@ -7,8 +7,8 @@
 ///
 /// Value type, immutable once loaded; any thread.
 public struct GatewayConfig: Sendable, Equatable {
-    /// Address to listen on: an IPv4 or IPv6 literal. Default "" (all interfaces), as Tyk, so
-    /// that a gateway in a container is reachable without configuration.
+    /// Address to listen on: "" or an IPv4 or IPv6 literal (no brackets, no host names). Default ""
+    /// (all interfaces), as Tyk, so that a gateway in a container is reachable without configuration.
     public var listenAddress: String = ""
 
     /// TCP port for API traffic, 1...65535. Default 8080, Tyk's default port, so Tyk users' clients

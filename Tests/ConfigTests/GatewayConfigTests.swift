@@ -158,6 +158,9 @@ import Testing
             failure { _ = try parse(#"{"http_server_options": [1]}"#) }
                 == #"conf.json: field "http_server_options": expected an object, got an array"#)
         #expect(
+            failure { _ = try parse(#"{"listen_address": "localhost"}"#) }
+                .hasPrefix(#"conf.json: field "listen_address": "localhost" is not an IP address"#))
+        #expect(
             failure { _ = try parse(#"{"log_level": "verbose"}"#) }
                 == #"conf.json: field "log_level": "verbose" is not one of debug, info, warn, error"#)
     }
