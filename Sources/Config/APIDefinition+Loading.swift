@@ -4,10 +4,13 @@ extension APIDefinition {
     /// Loads every `*.json` file of `directory` (not hidden, not in subfolders), in sorted name
     /// order, one definition per file, then checks them together: `api_id` is unique, and no two
     /// active definitions share a (`domain`, `listen_path`). The first problem is thrown.
-    public static func loadAll(directory: String) throws(ConfigError) -> (definitions: [APIDefinition], warnings: [String]) {
+    public static func loadAll(directory: String) throws(ConfigError) -> (
+        definitions: [APIDefinition], warnings: [String]
+    ) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ConfigError(source: directory, problem: "no such folder (the API definitions folder, config field \"app_path\")")
+            throw ConfigError(
+                source: directory, problem: "no such folder (the API definitions folder, config field \"app_path\")")
         }
         let names: [String]
         do {
@@ -21,7 +24,9 @@ extension APIDefinition {
         for name in names.sorted() where name.hasSuffix(".json") && !name.hasPrefix(".") {
             let file = prefix + name
             var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), !isFolder.boolValue else { continue }
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isFolder), !isFolder.boolValue else {
+                continue
+            }
             let (definition, fileWarnings) = try parse(json: try GatewayConfig.readFile(file), file: file)
             definitions.append(definition)
             warnings += fileWarnings

@@ -16,7 +16,9 @@ extension APIDefinition {
         }
 
         guard let proxy = try root.object("proxy") else { throw root.fail("proxy", "is required") }
-        warnings += proxy.unknownFieldWarnings(known: ["listen_path", "target_url", "strip_listen_path", "preserve_host_header"])
+        warnings += proxy.unknownFieldWarnings(known: [
+            "listen_path", "target_url", "strip_listen_path", "preserve_host_header",
+        ])
         guard let listenPath = try proxy.string("listen_path"), !listenPath.isEmpty else {
             throw proxy.fail("listen_path", "is required")
         }
@@ -100,7 +102,9 @@ extension APIDefinition {
         let stated = keyless == nil ? "absent, which means false as in Tyk" : "false"
         throw root.fail(
             "use_keyless",
-            "\(stated) (the API needs authentication, which this version does not support yet; set \"use_keyless\": true)")
+            "\(stated) (the API needs authentication, which this version does not support yet;"
+                + " set \"use_keyless\": true)"
+        )
     }
 
     private static func globalRateLimit(

@@ -158,7 +158,8 @@ public struct ErrorTemplates: Sendable {
             default:
                 throw ConfigError(
                     source: file,
-                    problem: "unsupported template action \(JSONValue.quoted("{{" + action + "}}")) at line \(line(at: i))"
+                    problem:
+                        "unsupported template action \(JSONValue.quoted("{{" + action + "}}")) at line \(line(at: i))"
                         + " (only {{.Message}} and {{.StatusCode}} are supported)")
             }
             literal = []

@@ -57,7 +57,8 @@ extension GatewayConfig {
         let fields = GatewayConfig.fields
         let known = Set(fields.map(\.path))
         // Objects that group fields: the first path components of nested fields.
-        let groups = Set(fields.compactMap { field in field.path.firstIndex(of: ".").map { String(field.path[..<$0]) } })
+        let groups = Set(
+            fields.compactMap { field in field.path.firstIndex(of: ".").map { String(field.path[..<$0]) } })
         var warnings: [String] = []
 
         func walk(_ object: [String: JSONValue], prefix: String) throws(ConfigError) {
@@ -142,7 +143,9 @@ struct FieldDescriptor {
                 default: throw FieldProblem("expected true, false, 1 or 0, got \(JSONValue.quoted(raw))")
                 }
             case .integer:
-                guard Kind.isInteger(raw) else { throw FieldProblem("expected an integer, got \(JSONValue.quoted(raw))") }
+                guard Kind.isInteger(raw) else {
+                    throw FieldProblem("expected an integer, got \(JSONValue.quoted(raw))")
+                }
                 guard let value = Int64(raw) else { throw FieldProblem("\(raw) is too large") }
                 return .integer(value)
             case .number:
@@ -188,13 +191,15 @@ struct FieldDescriptor {
     var get: (GatewayConfig) -> JSONValue
 
     static func string(_ path: String, _ key: WritableKeyPath<GatewayConfig, String>) -> FieldDescriptor {
-        FieldDescriptor(path: path, kind: .string, set: { c, v throws(FieldProblem) in c[keyPath: key] = try v.stringValue() },
-                        get: { .string($0[keyPath: key]) })
+        FieldDescriptor(
+            path: path, kind: .string, set: { c, v throws(FieldProblem) in c[keyPath: key] = try v.stringValue() },
+            get: { .string($0[keyPath: key]) })
     }
 
     static func bool(_ path: String, _ key: WritableKeyPath<GatewayConfig, Bool>) -> FieldDescriptor {
-        FieldDescriptor(path: path, kind: .bool, set: { c, v throws(FieldProblem) in c[keyPath: key] = try v.boolValue() },
-                        get: { .bool($0[keyPath: key]) })
+        FieldDescriptor(
+            path: path, kind: .bool, set: { c, v throws(FieldProblem) in c[keyPath: key] = try v.boolValue() },
+            get: { .bool($0[keyPath: key]) })
     }
 
     static func int(
@@ -224,7 +229,8 @@ struct FieldDescriptor {
                 let seconds = try v.numberValue()
                 guard seconds > 0 else { throw FieldProblem("\(v.shortDescription) must be greater than 0 (seconds)") }
                 guard seconds <= maxSeconds else {
-                    throw FieldProblem("\(v.shortDescription) is out of range: at most \(Int(maxSeconds)) seconds (a year)")
+                    throw FieldProblem(
+                        "\(v.shortDescription) is out of range: at most \(Int(maxSeconds)) seconds (a year)")
                 }
                 c[keyPath: key] = seconds
             },
@@ -265,7 +271,9 @@ struct FieldDescriptor {
 
     private static func checked(_ value: Int64, _ range: ClosedRange<Int64>) throws(FieldProblem) -> Int64 {
         guard range.contains(value) else {
-            if range.upperBound == Int64.max { throw FieldProblem("\(value) is out of range: must be at least \(range.lowerBound)") }
+            if range.upperBound == Int64.max {
+                throw FieldProblem("\(value) is out of range: must be at least \(range.lowerBound)")
+            }
             throw FieldProblem("\(value) is out of range \(range.lowerBound)...\(range.upperBound)")
         }
         return value

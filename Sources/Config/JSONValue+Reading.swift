@@ -68,9 +68,15 @@ struct ObjectReader {
         }
     }
 
-    func string(_ key: String) throws(ConfigError) -> String? { try read(key) { v throws(FieldProblem) in try v.stringValue() } }
-    func bool(_ key: String) throws(ConfigError) -> Bool? { try read(key) { v throws(FieldProblem) in try v.boolValue() } }
-    func number(_ key: String) throws(ConfigError) -> Double? { try read(key) { v throws(FieldProblem) in try v.numberValue() } }
+    func string(_ key: String) throws(ConfigError) -> String? {
+        try read(key) { v throws(FieldProblem) in try v.stringValue() }
+    }
+    func bool(_ key: String) throws(ConfigError) -> Bool? {
+        try read(key) { v throws(FieldProblem) in try v.boolValue() }
+    }
+    func number(_ key: String) throws(ConfigError) -> Double? {
+        try read(key) { v throws(FieldProblem) in try v.numberValue() }
+    }
 
     func object(_ key: String) throws(ConfigError) -> ObjectReader? {
         guard let object = try read(key, { v throws(FieldProblem) in try v.objectValue() }) else { return nil }

@@ -29,7 +29,8 @@ enum JSONValue: Equatable, Sendable {
         }
         let value = JSONValue(foundation: any)
         guard case .object(let object) = value else {
-            throw ConfigError(source: file, problem: "expected a JSON object at the top level, got \(value.shortDescription)")
+            throw ConfigError(
+                source: file, problem: "expected a JSON object at the top level, got \(value.shortDescription)")
         }
         return object
     }

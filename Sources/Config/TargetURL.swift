@@ -79,7 +79,8 @@ public struct TargetURL: Sendable, Equatable {
 
         var port = 80
         if !portText.isEmpty {
-            guard portText.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(portText), (1...65535).contains(value)
+            guard portText.allSatisfy({ $0.isASCII && $0.isNumber }), let value = Int(portText),
+                (1...65535).contains(value)
             else {
                 throw FieldProblem("port \(JSONValue.quoted(String(portText))) is not in 1...65535 (\(quotedText))")
             }
@@ -87,7 +88,8 @@ public struct TargetURL: Sendable, Equatable {
         }
 
         guard path.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else {
-            throw FieldProblem("the path may contain only visible ASCII characters; percent-encode others (\(quotedText))")
+            throw FieldProblem(
+                "the path may contain only visible ASCII characters; percent-encode others (\(quotedText))")
         }
         var basePath = String(path)
         while basePath.hasSuffix("/") { basePath.removeLast() }

@@ -50,7 +50,9 @@ import Testing
         }
         """
 
-    private func parse(_ json: String, file: String = "apps/orders.json") throws(ConfigError) -> (APIDefinition, [String]) {
+    private func parse(_ json: String, file: String = "apps/orders.json") throws(ConfigError) -> (
+        APIDefinition, [String]
+    ) {
         try APIDefinition.parse(json: json.bytes, file: file)
     }
 
@@ -135,47 +137,105 @@ import Testing
     func authenticationIsRejected(field: String, method: String) {
         // Even alongside use_keyless true, and when use_keyless is false it is this field that is named.
         for keyless in ["true", "false"] {
-            let json = #"{"api_id": "orders", "use_keyless": \#(keyless), "\#(field)": true, "proxy": {"listen_path": "/o/", "target_url": "http://o"}}"#
+            let json =
+                #"{"api_id": "orders", "use_keyless": \#(keyless), "\#(field)": true, "proxy": {"listen_path": "/o/", "target_url": "http://o"}}"#
             let message = failure { _ = try parse(json) }
-            #expect(message.hasPrefix(#"apps/orders.json: field "\#(field)": true (\#(method) is not supported yet"#), "\(message)")
+            #expect(
+                message.hasPrefix(#"apps/orders.json: field "\#(field)": true (\#(method) is not supported yet"#),
+                "\(message)")
         }
     }
 
     @Test func notKeylessIsRejected() {
         #expect(
-            failure { _ = try parse(#"{"api_id": "orders", "use_keyless": false, "proxy": {"listen_path": "/o/", "target_url": "http://o"}}"#) }
-                == #"apps/orders.json: field "use_keyless": false (the API needs authentication, which this version does not support yet; set "use_keyless": true)"#)
+            failure {
+                _ = try parse(
+                    #"{"api_id": "orders", "use_keyless": false, "proxy": {"listen_path": "/o/", "target_url": "http://o"}}"#
+                )
+            }
+                == #"apps/orders.json: field "use_keyless": false (the API needs authentication, which this version does not support yet; set "use_keyless": true)"#
+        )
         #expect(
-            failure { _ = try parse(#"{"api_id": "orders", "proxy": {"listen_path": "/o/", "target_url": "http://o"}}"#) }
-                .hasPrefix(#"apps/orders.json: field "use_keyless": absent, which means false as in Tyk (the API needs authentication"#))
+            failure {
+                _ = try parse(#"{"api_id": "orders", "proxy": {"listen_path": "/o/", "target_url": "http://o"}}"#)
+            }
+            .hasPrefix(
+                #"apps/orders.json: field "use_keyless": absent, which means false as in Tyk (the API needs authentication"#
+            ))
         #expect(
-            failure { _ = try parse(#"{"api_id": "orders", "use_standard_auth": true, "proxy": {"listen_path": "/o/", "target_url": "http://o"}}"#) }
-                .hasPrefix(#"apps/orders.json: field "use_standard_auth": true, with "use_keyless" not true (auth token authentication"#))
+            failure {
+                _ = try parse(
+                    #"{"api_id": "orders", "use_standard_auth": true, "proxy": {"listen_path": "/o/", "target_url": "http://o"}}"#
+                )
+            }
+            .hasPrefix(
+                #"apps/orders.json: field "use_standard_auth": true, with "use_keyless" not true (auth token authentication"#
+            ))
         #expect(
-            failure { _ = try parse(#"{"api_id": "orders", "use_keyless": 1, "proxy": {"listen_path": "/o/", "target_url": "http://o"}}"#) }
+            failure {
+                _ = try parse(
+                    #"{"api_id": "orders", "use_keyless": 1, "proxy": {"listen_path": "/o/", "target_url": "http://o"}}"#
+                )
+            }
                 == #"apps/orders.json: field "use_keyless": expected true or false, got 1"#)
     }
 
     @Test func requiredFieldsAndTypes() {
-        #expect(failure { _ = try parse(#"{"use_keyless": true, "proxy": {}}"#) } == #"apps/orders.json: field "api_id": is required and must not be empty"#)
-        #expect(failure { _ = try parse(#"{"api_id": "", "use_keyless": true}"#) } == #"apps/orders.json: field "api_id": is required and must not be empty"#)
-        #expect(failure { _ = try parse(#"{"api_id": 7, "use_keyless": true}"#) } == #"apps/orders.json: field "api_id": expected a string, got 7"#)
-        #expect(failure { _ = try parse(#"{"api_id": "a", "use_keyless": true}"#) } == #"apps/orders.json: field "proxy": is required"#)
-        #expect(failure { _ = try parse(#"{"api_id": "a", "use_keyless": true, "proxy": {"target_url": "http://o"}}"#) } == #"apps/orders.json: field "proxy.listen_path": is required"#)
-        #expect(failure { _ = try parse(#"{"api_id": "a", "use_keyless": true, "proxy": {"listen_path": "orders", "target_url": "http://o"}}"#) } == #"apps/orders.json: field "proxy.listen_path": "orders" must start with "/""#)
-        #expect(failure { _ = try parse(#"{"api_id": "a", "use_keyless": true, "proxy": {"listen_path": "/o"}}"#) } == #"apps/orders.json: field "proxy.target_url": is required"#)
-        #expect(failure { _ = try parse(minimal(proxy: #""strip_listen_path": "yes""#)) } == #"apps/orders.json: field "proxy.strip_listen_path": expected true or false, got "yes""#)
-        #expect(failure { _ = try parse(minimal(#""active": 0"#)) } == #"apps/orders.json: field "active": expected true or false, got 0"#)
-        #expect(failure { _ = try parse(minimal(#""global_rate_limit": {"rate": 10, "per": 0}"#)) } == #"apps/orders.json: field "global_rate_limit.per": 0 must be greater than 0 when "rate" is set (seconds)"#)
-        #expect(failure { _ = try parse(minimal(#""global_rate_limit": {"rate": -1, "per": 1}"#)) } == #"apps/orders.json: field "global_rate_limit.rate": -1 must be at least 0"#)
-        #expect(failure { _ = try parse(minimal(#""global_rate_limit": {"rate": "10", "per": 1}"#)) } == #"apps/orders.json: field "global_rate_limit.rate": expected a number, got "10""#)
-        #expect(failure { _ = try parse(minimal(#""version_data": []"#)) } == #"apps/orders.json: field "version_data": expected an object, got an array"#)
-        #expect(failure { _ = try parse("{\n\"api_id\": \"a\",\n\"proxy\": }") }.hasPrefix("apps/orders.json: invalid JSON at line 3"))
+        #expect(
+            failure { _ = try parse(#"{"use_keyless": true, "proxy": {}}"#) }
+                == #"apps/orders.json: field "api_id": is required and must not be empty"#)
+        #expect(
+            failure { _ = try parse(#"{"api_id": "", "use_keyless": true}"#) }
+                == #"apps/orders.json: field "api_id": is required and must not be empty"#)
+        #expect(
+            failure { _ = try parse(#"{"api_id": 7, "use_keyless": true}"#) }
+                == #"apps/orders.json: field "api_id": expected a string, got 7"#)
+        #expect(
+            failure { _ = try parse(#"{"api_id": "a", "use_keyless": true}"#) }
+                == #"apps/orders.json: field "proxy": is required"#)
+        #expect(
+            failure { _ = try parse(#"{"api_id": "a", "use_keyless": true, "proxy": {"target_url": "http://o"}}"#) }
+                == #"apps/orders.json: field "proxy.listen_path": is required"#)
+        #expect(
+            failure {
+                _ = try parse(
+                    #"{"api_id": "a", "use_keyless": true, "proxy": {"listen_path": "orders", "target_url": "http://o"}}"#
+                )
+            } == #"apps/orders.json: field "proxy.listen_path": "orders" must start with "/""#)
+        #expect(
+            failure { _ = try parse(#"{"api_id": "a", "use_keyless": true, "proxy": {"listen_path": "/o"}}"#) }
+                == #"apps/orders.json: field "proxy.target_url": is required"#)
+        #expect(
+            failure { _ = try parse(minimal(proxy: #""strip_listen_path": "yes""#)) }
+                == #"apps/orders.json: field "proxy.strip_listen_path": expected true or false, got "yes""#)
+        #expect(
+            failure { _ = try parse(minimal(#""active": 0"#)) }
+                == #"apps/orders.json: field "active": expected true or false, got 0"#)
+        #expect(
+            failure { _ = try parse(minimal(#""global_rate_limit": {"rate": 10, "per": 0}"#)) }
+                == #"apps/orders.json: field "global_rate_limit.per": 0 must be greater than 0 when "rate" is set (seconds)"#
+        )
+        #expect(
+            failure { _ = try parse(minimal(#""global_rate_limit": {"rate": -1, "per": 1}"#)) }
+                == #"apps/orders.json: field "global_rate_limit.rate": -1 must be at least 0"#)
+        #expect(
+            failure { _ = try parse(minimal(#""global_rate_limit": {"rate": "10", "per": 1}"#)) }
+                == #"apps/orders.json: field "global_rate_limit.rate": expected a number, got "10""#)
+        #expect(
+            failure { _ = try parse(minimal(#""version_data": []"#)) }
+                == #"apps/orders.json: field "version_data": expected an object, got an array"#)
+        #expect(
+            failure { _ = try parse("{\n\"api_id\": \"a\",\n\"proxy\": }") }.hasPrefix(
+                "apps/orders.json: invalid JSON at line 3"))
     }
 
     @Test func targetURLErrorNamesTheField() {
-        let json = #"{"api_id": "a", "use_keyless": true, "proxy": {"listen_path": "/o/", "target_url": "https://orders.internal"}}"#
-        #expect(failure { _ = try parse(json) } == #"apps/orders.json: field "proxy.target_url": https upstreams are not supported yet ("https://orders.internal")"#)
+        let json =
+            #"{"api_id": "a", "use_keyless": true, "proxy": {"listen_path": "/o/", "target_url": "https://orders.internal"}}"#
+        #expect(
+            failure { _ = try parse(json) }
+                == #"apps/orders.json: field "proxy.target_url": https upstreams are not supported yet ("https://orders.internal")"#
+        )
     }
 
     static let targets: [(url: String, host: String, port: Int, base: String, hostHeader: String)] = [
@@ -248,7 +308,9 @@ import Testing
     @Test func loadAllReadsJSONFilesInNameOrder() throws {
         try TempDirectory.with { dir in
             try dir.write("apps/b.json", definition("b", path: "/b/"))
-            try dir.write("apps/a.json", definition("a", path: "/a/") .replacingOccurrences(of: "\"active\"", with: "\"x\": 1, \"active\""))
+            try dir.write(
+                "apps/a.json",
+                definition("a", path: "/a/").replacingOccurrences(of: "\"active\"", with: "\"x\": 1, \"active\""))
             try dir.write("apps/c.json", definition("c", path: "/a/", active: false))  // inactive: may share a route
             try dir.write("apps/d.json", definition("d", path: "/a/", domain: "other.example"))
             try dir.write("apps/notes.txt", "not a definition")
@@ -267,7 +329,8 @@ import Testing
             try dir.write("apps/b.json", definition("orders", path: "/b/"))
             #expect(
                 failure { _ = try APIDefinition.loadAll(directory: dir.path + "/apps/") }
-                    == #"\#(dir.path)/apps/b.json: field "api_id": "orders" is already the api_id of \#(dir.path)/apps/a.json"#)
+                    == #"\#(dir.path)/apps/b.json: field "api_id": "orders" is already the api_id of \#(dir.path)/apps/a.json"#
+            )
         }
     }
 
@@ -277,13 +340,16 @@ import Testing
             try dir.write("apps/b.json", definition("b", path: "/orders/", domain: "shop.example:443"))
             #expect(
                 failure { _ = try APIDefinition.loadAll(directory: dir.path + "/apps") }
-                    == #"\#(dir.path)/apps/b.json: field "proxy.listen_path": "/orders/" on domain "shop.example" is already served by \#(dir.path)/apps/a.json (api_id "a")"#)
+                    == #"\#(dir.path)/apps/b.json: field "proxy.listen_path": "/orders/" on domain "shop.example" is already served by \#(dir.path)/apps/a.json (api_id "a")"#
+            )
         }
     }
 
     @Test func missingAppPathNamesTheConfigField() throws {
         try TempDirectory.with { dir in
-            #expect(failure { _ = try APIDefinition.loadAll(directory: dir.path + "/apps") }.contains(#"config field "app_path""#))
+            #expect(
+                failure { _ = try APIDefinition.loadAll(directory: dir.path + "/apps") }.contains(
+                    #"config field "app_path""#))
             let file = try dir.write("conf.json", "{}")
             let (config, _) = try GatewayConfig.load(file: file, environment: [:])
             #expect(
@@ -297,8 +363,12 @@ import Testing
     @Test func badFileInFolderIsNamed() throws {
         try TempDirectory.with { dir in
             try dir.write("apps/a.json", definition("a", path: "/a/"))
-            try dir.write("apps/b.json", #"{"api_id": "b", "use_keyless": true, "proxy": {"listen_path": "/b/", "target_url": "https://b"}}"#)
-            #expect(failure { _ = try APIDefinition.loadAll(directory: dir.path + "/apps") }.hasPrefix(#"\#(dir.path)/apps/b.json: field "proxy.target_url": https"#))
+            try dir.write(
+                "apps/b.json",
+                #"{"api_id": "b", "use_keyless": true, "proxy": {"listen_path": "/b/", "target_url": "https://b"}}"#)
+            #expect(
+                failure { _ = try APIDefinition.loadAll(directory: dir.path + "/apps") }.hasPrefix(
+                    #"\#(dir.path)/apps/b.json: field "proxy.target_url": https"#))
         }
     }
 }

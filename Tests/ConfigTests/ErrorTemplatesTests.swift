@@ -19,13 +19,15 @@ import Testing
         #expect(r.contentType == "application/xml")
         #expect(
             text(r)
-                == "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<error><code>429</code><message>Rate limit exceeded</message></error>")
+                == "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<error><code>429</code><message>Rate limit exceeded</message></error>"
+        )
     }
 
     @Test func escapingOfQuotesAndAngleBrackets() throws {
         let message = #"bad "value" <script> & 'x' + \ end"# + "\n\u{1}é"
         let json = text(ErrorTemplates.builtIn.render(status: 400, message: message, xml: false))
-        #expect(json == "{\n    \"error\": \"bad \\\"value\\\" \\u003cscript\\u003e \\u0026 'x' + \\\\ end\\n\\u0001é\"\n}")
+        #expect(
+            json == "{\n    \"error\": \"bad \\\"value\\\" \\u003cscript\\u003e \\u0026 'x' + \\\\ end\\n\\u0001é\"\n}")
         // What we produce is valid JSON that decodes to the message.
         let decoded = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: String]
         #expect(decoded?["error"] == message)
@@ -33,7 +35,8 @@ import Testing
         let xml = text(ErrorTemplates.builtIn.render(status: 400, message: message, xml: true))
         #expect(
             xml.hasSuffix(
-                "<message>bad &#34;value&#34; &lt;script&gt; &amp; &#39;x&#39; &#43; \\ end\n\u{FFFD}é</message></error>"))
+                "<message>bad &#34;value&#34; &lt;script&gt; &amp; &#39;x&#39; &#43; \\ end\n\u{FFFD}é</message></error>"
+            ))
     }
 
     @Test func lookupOrder() throws {
@@ -78,7 +81,9 @@ import Testing
 
     @Test func missingFolderOrNilGivesBuiltIns() throws {
         try TempDirectory.with { dir in
-            for templates in [try ErrorTemplates.load(directory: nil), try ErrorTemplates.load(directory: dir.path + "/none")] {
+            for templates in [
+                try ErrorTemplates.load(directory: nil), try ErrorTemplates.load(directory: dir.path + "/none"),
+            ] {
                 #expect(templates.template(status: 404, xml: false) == ErrorTemplates.builtInJSON)
                 #expect(templates.template(status: 404, xml: true) == ErrorTemplates.builtInXML)
             }
@@ -89,14 +94,20 @@ import Testing
 
     @Test func unsupportedActionsAreLoadErrors() throws {
         try TempDirectory.with { dir in
-            let file = try dir.write("t/error_500.json", "{\n  \"e\": \"{{.Message}}\",\n  \"x\": \"{{ .Headers }}\"\n}")
+            let file = try dir.write(
+                "t/error_500.json", "{\n  \"e\": \"{{.Message}}\",\n  \"x\": \"{{ .Headers }}\"\n}")
             #expect(
                 failure { _ = try ErrorTemplates.load(directory: dir.path + "/t") }
-                    == #"\#(file): unsupported template action "{{ .Headers }}" at line 3 (only {{.Message}} and {{.StatusCode}} are supported)"#)
+                    == #"\#(file): unsupported template action "{{ .Headers }}" at line 3 (only {{.Message}} and {{.StatusCode}} are supported)"#
+            )
             try dir.write("t/error_500.json", "{{if .Message}}x{{end}}")
-            #expect(failure { _ = try ErrorTemplates.load(directory: dir.path + "/t") }.hasPrefix("\(file): unsupported template action \"{{if .Message}}\""))
+            #expect(
+                failure { _ = try ErrorTemplates.load(directory: dir.path + "/t") }.hasPrefix(
+                    "\(file): unsupported template action \"{{if .Message}}\""))
             try dir.write("t/error_500.json", "{\"e\": \"{{.Message\"}")
-            #expect(failure { _ = try ErrorTemplates.load(directory: dir.path + "/t") } == "\(file): unclosed \"{{\" at line 1")
+            #expect(
+                failure { _ = try ErrorTemplates.load(directory: dir.path + "/t") }
+                    == "\(file): unclosed \"{{\" at line 1")
         }
     }
 

@@ -210,8 +210,10 @@ import Testing
         #expect(env("SLUICE_LISTEN_PORT", "x") == #"environment: SLUICE_LISTEN_PORT: expected an integer, got "x""#)
         #expect(env("SLUICE_LISTEN_PORT", "+80") == #"environment: SLUICE_LISTEN_PORT: expected an integer, got "+80""#)
         #expect(env("SLUICE_LISTEN_PORT", " 80") == #"environment: SLUICE_LISTEN_PORT: expected an integer, got " 80""#)
-        #expect(env("SLUICE_LISTEN_PORT", "80.0") == #"environment: SLUICE_LISTEN_PORT: expected an integer, got "80.0""#)
-        #expect(env("SLUICE_LISTEN_PORT", "70000") == "environment: SLUICE_LISTEN_PORT: 70000 is out of range 1...65535")
+        #expect(
+            env("SLUICE_LISTEN_PORT", "80.0") == #"environment: SLUICE_LISTEN_PORT: expected an integer, got "80.0""#)
+        #expect(
+            env("SLUICE_LISTEN_PORT", "70000") == "environment: SLUICE_LISTEN_PORT: 70000 is out of range 1...65535")
         #expect(
             env("SLUICE_CLOSE_CONNECTIONS", "yes")
                 == #"environment: SLUICE_CLOSE_CONNECTIONS: expected true, false, 1 or 0, got "yes""#)
