@@ -1,0 +1,132 @@
+// Reads one Tyk API definition. Tyk's format has hundreds of fields; we read the few we implement,
+// warn once per other field (without descending into it), and refuse definitions whose meaning we
+// would silently change: those that require authentication.
+
+extension APIDefinition {
+    /// Parses one definition. `file` names the source in errors and warnings. Returns the
+    /// definition and its warnings.
+    public static func parse(json: [UInt8], file: String) throws(ConfigError) -> (APIDefinition, [String]) {
+        let root = ObjectReader(file: file, prefix: "", object: try JSONValue.parseObject(json, file: file))
+        var warnings = root.unknownFieldWarnings(known: topLevelFields)
+
+        try rejectAuthentication(root)
+
+        guard let apiID = try root.string("api_id"), !apiID.isEmpty else {
+            throw root.fail("api_id", "is required and must not be empty")
+        }
+
+        guard let proxy = try root.object("proxy") else { throw root.fail("proxy", "is required") }
+        warnings += proxy.unknownFieldWarnings(known: [
+            "listen_path", "target_url", "strip_listen_path", "preserve_host_header",
+        ])
+        guard let listenPath = try proxy.string("listen_path"), !listenPath.isEmpty else {
+            throw proxy.fail("listen_path", "is required")
+        }
+        guard listenPath.hasPrefix("/") else {
+            throw proxy.fail("listen_path", "\(JSONValue.quoted(listenPath)) must start with \"/\"")
+        }
+        guard let targetURL = try proxy.string("target_url"), !targetURL.isEmpty else {
+            throw proxy.fail("target_url", "is required")
+        }
+        let target: TargetURL
+        do {
+            target = try TargetURL.parse(targetURL)
+        } catch {
+            throw proxy.fail("target_url", error.message)
+        }
+
+        var notVersioned = true
+        if let versionData = try root.object("version_data") {
+            warnings += versionData.unknownFieldWarnings(known: ["not_versioned", "versions"])
+            notVersioned = try versionData.bool("not_versioned") ?? true
+            if !notVersioned {
+                warnings.append(
+                    "\(file): field \"version_data.not_versioned\": false, but API versions are not supported yet;"
+                        + " requests are proxied without version checks")
+            }
+        }
+
+        return (
+            APIDefinition(
+                apiID: apiID,
+                name: try root.string("name") ?? "",
+                orgID: try root.string("org_id") ?? "",
+                active: try root.bool("active") ?? true,
+                useKeyless: true,
+                listenPath: listenPath,
+                targetURL: targetURL,
+                target: target,
+                stripListenPath: try proxy.bool("strip_listen_path") ?? false,
+                preserveHostHeader: try proxy.bool("preserve_host_header") ?? false,
+                domain: normalizedDomain(try root.string("domain") ?? ""),
+                notVersioned: notVersioned,
+                globalRateLimit: try globalRateLimit(root, warnings: &warnings),
+                file: file),
+            warnings
+        )
+    }
+
+    /// Authentication flags, in the order we name them when several are set. Any of these true
+    /// means the API needs an authentication method we do not have.
+    static let authenticationFlags: [(field: String, method: String)] = [
+        ("use_basic_auth", "basic authentication"),
+        ("enable_jwt", "JWT authentication"),
+        ("use_oauth2", "OAuth 2.0"),
+        ("enable_signature_checking", "HMAC request signing"),
+        ("use_openid", "OpenID Connect"),
+        ("enable_coprocess_auth", "plugin (coprocess) authentication"),
+        ("use_go_plugin_auth", "Go plugin authentication"),
+        ("use_mutual_tls_auth", "mutual TLS authentication"),
+    ]
+
+    /// Flags that only say which method a non-keyless API uses; we read them to name the method.
+    static let authenticationHints: [(field: String, method: String)] = [
+        ("use_standard_auth", "auth token authentication"),
+        ("custom_plugin_auth_enabled", "custom plugin authentication"),
+    ]
+
+    static let topLevelFields: Set<String> = Set(
+        ["api_id", "name", "org_id", "active", "use_keyless", "proxy", "domain", "version_data", "global_rate_limit"]
+            + authenticationFlags.map(\.field) + authenticationHints.map(\.field))
+
+    private static func rejectAuthentication(_ root: ObjectReader) throws(ConfigError) {
+        let unsupported = "is not supported yet; this version proxies keyless APIs only"
+        for (field, method) in authenticationFlags where try root.bool(field) == true {
+            throw root.fail(field, "true (\(method) \(unsupported))")
+        }
+        let keyless = try root.bool("use_keyless")
+        if keyless == true { return }
+        for (field, method) in authenticationHints where try root.bool(field) == true {
+            throw root.fail(field, "true, with \"use_keyless\" not true (\(method) \(unsupported))")
+        }
+        let stated = keyless == nil ? "absent, which means false as in Tyk" : "false"
+        throw root.fail(
+            "use_keyless",
+            "\(stated) (the API needs authentication, which this version does not support yet;"
+                + " set \"use_keyless\": true)"
+        )
+    }
+
+    private static func globalRateLimit(
+        _ root: ObjectReader, warnings: inout [String]
+    ) throws(ConfigError) -> GlobalRateLimit? {
+        guard let limit = try root.object("global_rate_limit") else { return nil }
+        warnings += limit.unknownFieldWarnings(known: ["rate", "per"])
+        let rate = try limit.number("rate") ?? 0
+        let per = try limit.number("per") ?? 0
+        guard rate >= 0 else { throw limit.fail("rate", "\(JSONValue.format(rate)) must be at least 0") }
+        guard per >= 0 else { throw limit.fail("per", "\(JSONValue.format(per)) must be at least 0") }
+        guard rate > 0 else { return nil }
+        guard per > 0 else {
+            throw limit.fail("per", "\(JSONValue.format(per)) must be greater than 0 when \"rate\" is set (seconds)")
+        }
+        return GlobalRateLimit(rate: rate, per: per)
+    }
+
+    /// Lowercased, without `:port` (`[::1]:8080` → `[::1]`).
+    static func normalizedDomain(_ domain: String) -> String {
+        let lower = domain.lowercased()
+        if lower.hasPrefix("["), let close = lower.firstIndex(of: "]") { return String(lower[...close]) }
+        return String(lower.prefix(while: { $0 != ":" }))
+    }
+}

@@ -1,0 +1,374 @@
+import Foundation
+import Testing
+
+@testable import Config
+
+@Suite struct APIDefinitionTests {
+    /// In the shape of Tyk's documented keyless example, with many fields we do not implement.
+    static let tykKeyless = """
+        {
+            "name": "Tyk Test Keyless API",
+            "slug": "tyk-test-keyless-api",
+            "api_id": "keyless",
+            "org_id": "default",
+            "definition": {
+                "location": "header",
+                "key": "x-api-version"
+            },
+            "use_keyless": true,
+            "use_basic_auth": false,
+            "enable_jwt": false,
+            "use_oauth2": false,
+            "use_standard_auth": false,
+            "auth": {
+                "auth_header_name": "Authorization"
+            },
+            "auth_configs": {"authToken": {"auth_header_name": "Authorization"}},
+            "version_data": {
+                "not_versioned": true,
+                "versions": {
+                    "Default": {
+                        "name": "Default",
+                        "expires": "3000-01-02 15:04",
+                        "use_extended_paths": true,
+                        "extended_paths": {"ignored": [], "white_list": [], "black_list": []}
+                    }
+                }
+            },
+            "proxy": {
+                "listen_path": "/keyless-test/",
+                "target_url": "http://httpbin.org/",
+                "strip_listen_path": true,
+                "disable_strip_slash": true
+            },
+            "do_not_track": false,
+            "event_handlers": {"events": {}},
+            "custom_middleware": {"pre": [], "post": [], "driver": "otto"},
+            "enable_batch_request_support": false,
+            "global_rate_limit": {"rate": 100, "per": 60},
+            "active": true
+        }
+        """
+
+    private func parse(_ json: String, file: String = "apps/orders.json") throws(ConfigError) -> (
+        APIDefinition, [String]
+    ) {
+        try APIDefinition.parse(json: json.bytes, file: file)
+    }
+
+    /// A minimal valid definition with `extra` spliced in at the top level.
+    private func minimal(_ extra: String = "", proxy: String = "") -> String {
+        """
+        {"api_id": "orders", "use_keyless": true \(extra.isEmpty ? "" : ", " + extra),
+         "proxy": {"listen_path": "/orders/", "target_url": "http://orders:8080/v1" \(proxy.isEmpty ? "" : ", " + proxy)}}
+        """
+    }
+
+    @Test func tykSampleKeylessLoadsWithWarnings() throws {
+        let (d, warnings) = try parse(Self.tykKeyless, file: "apps/keyless.json")
+        #expect(d.apiID == "keyless")
+        #expect(d.name == "Tyk Test Keyless API")
+        #expect(d.orgID == "default")
+        #expect(d.active && d.isRoutable && d.useKeyless)
+        #expect(d.listenPath == "/keyless-test/")
+        #expect(d.stripListenPath)
+        #expect(!d.preserveHostHeader)
+        #expect(d.targetHost == "httpbin.org")
+        #expect(d.targetPort == 80)
+        #expect(d.targetBasePath == "")
+        #expect(d.targetHostHeader == "httpbin.org")
+        #expect(d.notVersioned)
+        #expect(d.globalRateLimit == GlobalRateLimit(rate: 100, per: 60))
+        #expect(d.file == "apps/keyless.json")
+        #expect(
+            warnings == [
+                #"apps/keyless.json: unknown field "auth" ignored"#,
+                #"apps/keyless.json: unknown field "auth_configs" ignored"#,
+                #"apps/keyless.json: unknown field "custom_middleware" ignored"#,
+                #"apps/keyless.json: unknown field "definition" ignored"#,
+                #"apps/keyless.json: unknown field "do_not_track" ignored"#,
+                #"apps/keyless.json: unknown field "enable_batch_request_support" ignored"#,
+                #"apps/keyless.json: unknown field "event_handlers" ignored"#,
+                #"apps/keyless.json: unknown field "slug" ignored"#,
+                #"apps/keyless.json: unknown field "proxy.disable_strip_slash" ignored"#,
+            ])
+    }
+
+    @Test func defaultsAndOptionalFields() throws {
+        let (d, warnings) = try parse(minimal())
+        #expect(warnings.isEmpty)
+        #expect(d.name == "" && d.orgID == "" && d.domain == "")
+        #expect(d.active && d.notVersioned && !d.stripListenPath && !d.preserveHostHeader)
+        #expect(d.globalRateLimit == nil)
+
+        let (e, more) = try parse(
+            minimal(
+                #""active": false, "domain": "Shop.Example.COM:8443", "version_data": {"not_versioned": false, "default_version": "v1"}, "global_rate_limit": {"rate": 0, "per": 0, "burst": 1}"#,
+                proxy: #""preserve_host_header": true"#))
+        #expect(!e.active && !e.isRoutable)
+        #expect(e.domain == "shop.example.com")
+        #expect(e.preserveHostHeader)
+        #expect(!e.notVersioned)
+        #expect(e.globalRateLimit == nil)
+        #expect(
+            more == [
+                #"apps/orders.json: unknown field "version_data.default_version" ignored"#,
+                #"apps/orders.json: field "version_data.not_versioned": false, but API versions are not supported yet; requests are proxied without version checks"#,
+                #"apps/orders.json: unknown field "global_rate_limit.burst" ignored"#,
+            ])
+    }
+
+    @Test func domainDropsThePort() {
+        #expect(APIDefinition.normalizedDomain("API.example.com:8080") == "api.example.com")
+        #expect(APIDefinition.normalizedDomain("[::1]:8080") == "[::1]")
+        #expect(APIDefinition.normalizedDomain("") == "")
+    }
+
+    @Test(arguments: [
+        ("use_basic_auth", "basic authentication"),
+        ("enable_jwt", "JWT authentication"),
+        ("use_oauth2", "OAuth 2.0"),
+        ("enable_signature_checking", "HMAC request signing"),
+        ("use_openid", "OpenID Connect"),
+        ("enable_coprocess_auth", "plugin (coprocess) authentication"),
+        ("use_go_plugin_auth", "Go plugin authentication"),
+        ("use_mutual_tls_auth", "mutual TLS authentication"),
+    ])
+    func authenticationIsRejected(field: String, method: String) {
+        // Even alongside use_keyless true, and when use_keyless is false it is this field that is named.
+        for keyless in ["true", "false"] {
+            let json =
+                #"{"api_id": "orders", "use_keyless": \#(keyless), "\#(field)": true, "proxy": {"listen_path": "/o/", "target_url": "http://o"}}"#
+            let message = failure { _ = try parse(json) }
+            #expect(
+                message.hasPrefix(#"apps/orders.json: field "\#(field)": true (\#(method) is not supported yet"#),
+                "\(message)")
+        }
+    }
+
+    @Test func notKeylessIsRejected() {
+        #expect(
+            failure {
+                _ = try parse(
+                    #"{"api_id": "orders", "use_keyless": false, "proxy": {"listen_path": "/o/", "target_url": "http://o"}}"#
+                )
+            }
+                == #"apps/orders.json: field "use_keyless": false (the API needs authentication, which this version does not support yet; set "use_keyless": true)"#
+        )
+        #expect(
+            failure {
+                _ = try parse(#"{"api_id": "orders", "proxy": {"listen_path": "/o/", "target_url": "http://o"}}"#)
+            }
+            .hasPrefix(
+                #"apps/orders.json: field "use_keyless": absent, which means false as in Tyk (the API needs authentication"#
+            ))
+        #expect(
+            failure {
+                _ = try parse(
+                    #"{"api_id": "orders", "use_standard_auth": true, "proxy": {"listen_path": "/o/", "target_url": "http://o"}}"#
+                )
+            }
+            .hasPrefix(
+                #"apps/orders.json: field "use_standard_auth": true, with "use_keyless" not true (auth token authentication"#
+            ))
+        #expect(
+            failure {
+                _ = try parse(
+                    #"{"api_id": "orders", "use_keyless": 1, "proxy": {"listen_path": "/o/", "target_url": "http://o"}}"#
+                )
+            }
+                == #"apps/orders.json: field "use_keyless": expected true or false, got 1"#)
+    }
+
+    @Test func requiredFieldsAndTypes() {
+        #expect(
+            failure { _ = try parse(#"{"use_keyless": true, "proxy": {}}"#) }
+                == #"apps/orders.json: field "api_id": is required and must not be empty"#)
+        #expect(
+            failure { _ = try parse(#"{"api_id": "", "use_keyless": true}"#) }
+                == #"apps/orders.json: field "api_id": is required and must not be empty"#)
+        #expect(
+            failure { _ = try parse(#"{"api_id": 7, "use_keyless": true}"#) }
+                == #"apps/orders.json: field "api_id": expected a string, got 7"#)
+        #expect(
+            failure { _ = try parse(#"{"api_id": "a", "use_keyless": true}"#) }
+                == #"apps/orders.json: field "proxy": is required"#)
+        #expect(
+            failure { _ = try parse(#"{"api_id": "a", "use_keyless": true, "proxy": {"target_url": "http://o"}}"#) }
+                == #"apps/orders.json: field "proxy.listen_path": is required"#)
+        #expect(
+            failure {
+                _ = try parse(
+                    #"{"api_id": "a", "use_keyless": true, "proxy": {"listen_path": "orders", "target_url": "http://o"}}"#
+                )
+            } == #"apps/orders.json: field "proxy.listen_path": "orders" must start with "/""#)
+        #expect(
+            failure { _ = try parse(#"{"api_id": "a", "use_keyless": true, "proxy": {"listen_path": "/o"}}"#) }
+                == #"apps/orders.json: field "proxy.target_url": is required"#)
+        #expect(
+            failure { _ = try parse(minimal(proxy: #""strip_listen_path": "yes""#)) }
+                == #"apps/orders.json: field "proxy.strip_listen_path": expected true or false, got "yes""#)
+        #expect(
+            failure { _ = try parse(minimal(#""active": 0"#)) }
+                == #"apps/orders.json: field "active": expected true or false, got 0"#)
+        #expect(
+            failure { _ = try parse(minimal(#""global_rate_limit": {"rate": 10, "per": 0}"#)) }
+                == #"apps/orders.json: field "global_rate_limit.per": 0 must be greater than 0 when "rate" is set (seconds)"#
+        )
+        #expect(
+            failure { _ = try parse(minimal(#""global_rate_limit": {"rate": -1, "per": 1}"#)) }
+                == #"apps/orders.json: field "global_rate_limit.rate": -1 must be at least 0"#)
+        #expect(
+            failure { _ = try parse(minimal(#""global_rate_limit": {"rate": "10", "per": 1}"#)) }
+                == #"apps/orders.json: field "global_rate_limit.rate": expected a number, got "10""#)
+        #expect(
+            failure { _ = try parse(minimal(#""version_data": []"#)) }
+                == #"apps/orders.json: field "version_data": expected an object, got an array"#)
+        #expect(
+            failure { _ = try parse("{\n\"api_id\": \"a\",\n\"proxy\": }") }.hasPrefix(
+                "apps/orders.json: invalid JSON at line 3"))
+    }
+
+    @Test func targetURLErrorNamesTheField() {
+        let json =
+            #"{"api_id": "a", "use_keyless": true, "proxy": {"listen_path": "/o/", "target_url": "https://orders.internal"}}"#
+        #expect(
+            failure { _ = try parse(json) }
+                == #"apps/orders.json: field "proxy.target_url": https upstreams are not supported yet ("https://orders.internal")"#
+        )
+    }
+
+    static let targets: [(url: String, host: String, port: Int, base: String, hostHeader: String)] = [
+        ("http://httpbin.org", "httpbin.org", 80, "", "httpbin.org"),
+        ("http://httpbin.org/", "httpbin.org", 80, "", "httpbin.org"),
+        ("HTTP://HttpBin.ORG:80/", "httpbin.org", 80, "", "httpbin.org"),
+        ("http://orders:8080/v1", "orders", 8080, "/v1", "orders:8080"),
+        ("http://orders:8080/v1/", "orders", 8080, "/v1", "orders:8080"),
+        ("http://orders/a/b//", "orders", 80, "/a/b", "orders"),
+        ("http://10.0.0.7:3000/api%20x", "10.0.0.7", 3000, "/api%20x", "10.0.0.7:3000"),
+        ("http://127.0.0.1", "127.0.0.1", 80, "", "127.0.0.1"),
+        ("http://[::1]:8080/x", "::1", 8080, "/x", "[::1]:8080"),
+        ("http://[2001:DB8::1]", "2001:db8::1", 80, "", "[2001:db8::1]"),
+        ("http://my_service.local:", "my_service.local", 80, "", "my_service.local"),
+    ]
+
+    @Test(arguments: 0..<targets.count)
+    func targetURLParsing(index: Int) throws {
+        let t = Self.targets[index]
+        let parsed = try TargetURL.parse(t.url)
+        #expect(parsed == TargetURL(host: t.host, port: t.port, basePath: t.base, hostHeader: t.hostHeader), "\(t.url)")
+    }
+
+    static let badTargets: [(url: String, problem: String)] = [
+        ("https://secure", "https upstreams are not supported yet"),
+        ("ftp://files", #"scheme "ftp" is not supported, only http"#),
+        ("httpbin.org", "expected an absolute URL"),
+        ("http://", "missing host"),
+        ("http://:8080/", "missing host"),
+        ("http://h:0", #"port "0" is not in 1...65535"#),
+        ("http://h:70000", #"port "70000" is not in 1...65535"#),
+        ("http://h:8o", #"port "8o" is not in 1...65535"#),
+        ("http://h/p?q=1", "must not have a query or fragment"),
+        ("http://h/p#frag", "must not have a query or fragment"),
+        ("http://user:pw@h/", "user information in the URL is not supported"),
+        ("http://::1/", "an IPv6 address must be in brackets"),
+        ("http://[::1/", #"unclosed "[" in the host"#),
+        ("http://[zz::1]/", #""zz::1" is not an IPv6 address"#),
+        ("http://1.2.3.256/", #""1.2.3.256" is not an IPv4 address"#),
+        ("http://bad host/", #""bad host" is not a valid host name"#),
+        ("http://-bad.example/", "is not a valid host name"),
+        ("http://h/a b", "the path may contain only visible ASCII characters"),
+    ]
+
+    @Test(arguments: 0..<badTargets.count)
+    func badTargetURLs(index: Int) {
+        let (url, problem) = Self.badTargets[index]
+        do {
+            let parsed = try TargetURL.parse(url)
+            Issue.record("\(url) parsed as \(parsed)")
+        } catch {
+            #expect(error.message.contains(problem), "\(url): \(error.message)")
+        }
+    }
+
+    @Test func demoDefinition() {
+        let d = APIDefinition.demo(targetPort: 9001)
+        #expect(d.apiID == "demo" && d.listenPath == "/demo/" && d.stripListenPath && d.useKeyless && d.active)
+        #expect(d.targetURL == "http://127.0.0.1:9001")
+        #expect(d.target == (try? TargetURL.parse("http://127.0.0.1:9001")))
+        #expect(d.targetHostHeader == "127.0.0.1:9001")
+    }
+
+    // MARK: - Folders
+
+    private func definition(_ id: String, path: String, domain: String = "", active: Bool = true) -> String {
+        #"{"api_id": "\#(id)", "use_keyless": true, "active": \#(active), "domain": "\#(domain)", "proxy": {"listen_path": "\#(path)", "target_url": "http://up"}}"#
+    }
+
+    @Test func loadAllReadsJSONFilesInNameOrder() throws {
+        try TempDirectory.with { dir in
+            try dir.write("apps/b.json", definition("b", path: "/b/"))
+            try dir.write(
+                "apps/a.json",
+                definition("a", path: "/a/").replacingOccurrences(of: "\"active\"", with: "\"x\": 1, \"active\""))
+            try dir.write("apps/c.json", definition("c", path: "/a/", active: false))  // inactive: may share a route
+            try dir.write("apps/d.json", definition("d", path: "/a/", domain: "other.example"))
+            try dir.write("apps/notes.txt", "not a definition")
+            try dir.write("apps/.hidden.json", "{")
+            try dir.mkdir("apps/folder.json")
+            let (definitions, warnings) = try APIDefinition.loadAll(directory: dir.path + "/apps")
+            #expect(definitions.map(\.apiID) == ["a", "b", "c", "d"])
+            #expect(definitions[0].file == dir.path + "/apps/a.json")
+            #expect(warnings == [#"\#(dir.path)/apps/a.json: unknown field "x" ignored"#])
+        }
+    }
+
+    @Test func duplicateAPIIDNamesBothFiles() throws {
+        try TempDirectory.with { dir in
+            try dir.write("apps/a.json", definition("orders", path: "/a/"))
+            try dir.write("apps/b.json", definition("orders", path: "/b/"))
+            #expect(
+                failure { _ = try APIDefinition.loadAll(directory: dir.path + "/apps/") }
+                    == #"\#(dir.path)/apps/b.json: field "api_id": "orders" is already the api_id of \#(dir.path)/apps/a.json"#
+            )
+        }
+    }
+
+    @Test func duplicateRouteAmongActiveDefinitions() throws {
+        try TempDirectory.with { dir in
+            try dir.write("apps/a.json", definition("a", path: "/orders/", domain: "Shop.example"))
+            try dir.write("apps/b.json", definition("b", path: "/orders/", domain: "shop.example:443"))
+            #expect(
+                failure { _ = try APIDefinition.loadAll(directory: dir.path + "/apps") }
+                    == #"\#(dir.path)/apps/b.json: field "proxy.listen_path": "/orders/" on domain "shop.example" is already served by \#(dir.path)/apps/a.json (api_id "a")"#
+            )
+        }
+    }
+
+    @Test func missingAppPathNamesTheConfigField() throws {
+        try TempDirectory.with { dir in
+            #expect(
+                failure { _ = try APIDefinition.loadAll(directory: dir.path + "/apps") }.contains(
+                    #"config field "app_path""#))
+            let file = try dir.write("conf.json", "{}")
+            let (config, _) = try GatewayConfig.load(file: file, environment: [:])
+            #expect(
+                failure { _ = try config.loadAPIDefinitions() }
+                    == #"\#(file): field "app_path": no such folder "\#(dir.path)/apps""#)
+            try dir.write("apps/a.json", definition("a", path: "/a/"))
+            #expect(try config.loadAPIDefinitions().definitions.count == 1)
+        }
+    }
+
+    @Test func badFileInFolderIsNamed() throws {
+        try TempDirectory.with { dir in
+            try dir.write("apps/a.json", definition("a", path: "/a/"))
+            try dir.write(
+                "apps/b.json",
+                #"{"api_id": "b", "use_keyless": true, "proxy": {"listen_path": "/b/", "target_url": "https://b"}}"#)
+            #expect(
+                failure { _ = try APIDefinition.loadAll(directory: dir.path + "/apps") }.hasPrefix(
+                    #"\#(dir.path)/apps/b.json: field "proxy.target_url": https"#))
+        }
+    }
+}
