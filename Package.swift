@@ -24,7 +24,7 @@ let package = Package(
         .target(name: "Proxy", dependencies: ["Posix", "HTTP", "Limiter", "Config"], swiftSettings: swift6),
         // The executable: CLI, wiring, signals.
         .executableTarget(
-            name: "Sluice", dependencies: ["Proxy", "Config", "Posix"], swiftSettings: swift6),
+            name: "Sluice", dependencies: ["Proxy", "Config", "Posix", "Limiter"], swiftSettings: swift6),
 
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swift6),
         .testTarget(name: "LimiterTests", dependencies: ["Limiter"], swiftSettings: swift6),

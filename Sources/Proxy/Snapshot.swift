@@ -43,7 +43,7 @@ public final class Snapshot: Sendable {
             while prefix.last == UInt8(ascii: "/") { prefix.removeLast() }
             var bucket: TokenBucket? = nil
             if let limit = spec.rateLimit, limit.rate > 0, limit.per > 0 {
-                bucket = limiters.bucket(id: "api:\(spec.apiID)", rate: limit.rate, per: limit.per)
+                bucket = limiters.bucket(id: "api:\(spec.apiID)", config: RateLimitConfig(rate: limit.rate, per: limit.per))
             }
             routes.append(Route(
                 apiID: spec.apiID, domain: Array(spec.domain.lowercased().utf8), prefix: prefix,
@@ -69,3 +69,4 @@ public final class Snapshot: Sendable {
 
 /// The gateway's version, reported by /hello.
 public let sluiceVersion = "0.1.0"
+extension Snapshot { public var routeCount: Int { routes.count } }

@@ -79,7 +79,7 @@ extension Worker {
     }
 
     /// Marks the current head as consumed: what follows is its body, then the next request.
-    private func consumeHead(_ s: UnsafeMutablePointer<Slot>, _ head: RequestHead) {
+    func consumeHead(_ s: UnsafeMutablePointer<Slot>, _ head: RequestHead) {
         s.pointee.inRead &+= head.headLength
         s.pointee.inFwd = s.pointee.inRead
         s.pointee.inScan = s.pointee.inRead

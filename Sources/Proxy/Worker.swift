@@ -40,19 +40,23 @@ struct Worker: ~Copyable {
     var drainDeadline: Int64 = .max
     var openClients = 0
 
-    init(id: Int, mode: WorkerMode, listener: Int32, snapshot: Snapshot, mailbox: Mailbox, stats: WorkerStats) throws(SystemError) {
+    init(id: Int, mode: WorkerMode, listener: Int32, snapshot: Snapshot, mailbox: Mailbox, stats: WorkerStats, epoll: consuming Epoll) {
         self.id = id
         self.mode = mode
         self.listener = listener
         self.snapshot = snapshot
         self.mailbox = mailbox
         self.stats = stats
-        epoll = try Epoll(maxEvents: 1024)
+        self.epoll = epoll
         buffers = BufferPool(bufferSize: snapshot.settings.bufferSize)
         scratch = .allocate(byteCount: snapshot.settings.bufferSize + 1, alignment: 16)
         pools = UpstreamPools(maxIdle: snapshot.settings.maxIdleConnectionsPerHost)
         install(snapshot)
         now = monotonicNanos()
+    }
+
+    /// Registers the listening socket and the mailbox's doorbell.
+    mutating func registerFixtures() throws(SystemError) {
         let l = table.slot(listener)
         l.pointee.kind = .listener
         l.pointee.fd = listener

@@ -1,0 +1,129 @@
+import Config
+import Glibc
+import Limiter
+import Posix
+import Proxy
+
+/// Turns configuration into running gateways, rebuilds snapshots on reload, and waits for signals.
+/// Control thread only.
+final class Launcher {
+    private var config: GatewayConfig
+    private let demoUpstreamPort: Int?
+    private let limiters = RateLimiterRegistry()
+
+    /// A gateway configured by a file (and `SLUICE_*` variables).
+    init(configFile: String, environment: [String: String]) throws {
+        let (config, warnings) = try GatewayConfig.load(file: configFile, environment: environment)
+        for w in warnings { Log.warn(w) }
+        self.config = config
+        demoUpstreamPort = nil
+        Log.level = Posix.LogLevel(name: config.logLevel.rawValue) ?? .info
+    }
+
+    /// The embedded default: no file, one demo API in front of the built-in upstream.
+    init(demoUpstreamPort: Int, listenPort: Int?, environment: [String: String]) throws {
+        var config = try GatewayConfig.embeddedDefault(environment: environment)
+        if let port = listenPort { config.listenPort = port }
+        self.config = config
+        self.demoUpstreamPort = demoUpstreamPort
+        Log.level = Posix.LogLevel(name: config.logLevel.rawValue) ?? .info
+    }
+
+    func start() throws -> Gateway {
+        let snapshot = try buildSnapshot()
+        let gateway = try Gateway(snapshot: snapshot)
+        Log.info("sluice listening", [("port", "\(gateway.port)"), ("workers", "\(snapshot.settings.workers)"),
+                                      ("apis", "\(snapshot.routeCount)"), ("version", sluiceVersion)])
+        return gateway
+    }
+
+    /// Re-reads the API definitions and error templates and hands the workers a new snapshot.
+    /// On any error the running snapshot stays.
+    func reload(_ gateway: Gateway) throws {
+        let snapshot = try buildSnapshot()
+        gateway.reload(snapshot)
+        Log.info("reloaded", [("apis", "\(snapshot.routeCount)")])
+    }
+
+    private func buildSnapshot() throws -> Snapshot {
+        var definitions: [APIDefinition]
+        let templates: ErrorTemplates
+        if let port = demoUpstreamPort {
+            definitions = [APIDefinition.demo(targetPort: port)]
+            templates = (try? config.loadErrorTemplates()) ?? .builtIn
+        } else {
+            let (loaded, warnings) = try config.loadAPIDefinitions()
+            for w in warnings { Log.warn(w) }
+            definitions = loaded
+            templates = try config.loadErrorTemplates()
+        }
+        definitions = definitions.filter(\.isRoutable)
+        let routes = definitions.map { d in
+            RouteSpec(
+                apiID: d.apiID, domain: d.domain, listenPath: d.listenPath, stripListenPath: d.stripListenPath,
+                preserveHostHeader: d.preserveHostHeader, targetHost: d.targetHost, targetPort: d.targetPort,
+                targetBasePath: d.targetBasePath, targetHostHeader: d.targetHostHeader,
+                rateLimit: d.globalRateLimit.map { (rate: $0.rate, per: $0.per) })
+        }
+        return try Snapshot(
+            settings: config.proxySettings, routes: routes,
+            renderer: { status, message, xml in templates.render(status: status, message: message, xml: xml) },
+            limiters: limiters)
+    }
+
+    /// The built-in upstream.
+    static func startEcho(port: Int, delayMillis: Int, workers: Int, address: String) throws -> Gateway {
+        var settings = ProxySettings()
+        settings.listenAddress = address
+        settings.listenPort = port
+        settings.workers = workers
+        settings.drainTimeout = 5
+        let snapshot = try Snapshot(settings: settings, routes: [], limiters: RateLimiterRegistry())
+        return try Gateway(snapshot: snapshot, mode: .echo(delayNanos: Int64(delayMillis) * 1_000_000))
+    }
+
+    /// Waits for signals: SIGHUP reloads, SIGTERM and SIGINT drain every gateway and return.
+    static func serve(_ gateways: [Gateway], signals: borrowing SignalFD, reload: (() throws -> Void)?) {
+        var poller = pollfd(fd: signals.raw, events: Int16(POLLIN), revents: 0)
+        while true {
+            _ = poll(&poller, 1, -1)
+            while let signal = signals.next() {
+                switch signal {
+                case SIGHUP:
+                    guard let reload else { continue }
+                    do {
+                        try reload()
+                    } catch {
+                        Log.error("reload failed; still serving the previous configuration", [("error", "\(error)")])
+                    }
+                default:
+                    Log.info("draining", [("signal", signal == SIGINT ? "SIGINT" : "SIGTERM")])
+                    for g in gateways { g.drain() }
+                    for g in gateways { g.join() }
+                    Log.info("stopped")
+                    return
+                }
+            }
+        }
+    }
+}
+
+extension GatewayConfig {
+    var proxySettings: ProxySettings {
+        var s = ProxySettings()
+        s.listenAddress = listenAddress
+        s.listenPort = listenPort
+        s.workers = effectiveWorkers
+        s.maxIdleConnectionsPerHost = maxIdleConnectionsPerHost
+        s.closeConnections = closeConnections
+        s.proxyTimeout = proxyDefaultTimeout
+        s.readTimeout = httpServerOptions.readTimeout
+        s.writeTimeout = httpServerOptions.writeTimeout
+        s.idleTimeout = httpServerOptions.idleTimeout
+        s.skipURLCleaning = httpServerOptions.skipURLCleaning
+        s.maxHeaderBytes = httpServerOptions.maxHeaderBytes
+        s.maxURILength = httpServerOptions.maxURILength
+        s.maxRequestBodySize = httpServerOptions.maxRequestBodySize
+        return s
+    }
+}
