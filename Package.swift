@@ -26,6 +26,7 @@ let package = Package(
         .executableTarget(
             name: "Sluice", dependencies: ["Proxy", "Config", "Posix", "Limiter"], swiftSettings: swift6),
 
+        .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: swift6),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swift6),
         .testTarget(name: "LimiterTests", dependencies: ["Limiter"], swiftSettings: swift6),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swift6),
