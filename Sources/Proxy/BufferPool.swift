@@ -30,10 +30,11 @@ struct BufferPool: ~Copyable {
         return .allocate(byteCount: bufferSize, alignment: 64)
     }
 
-    /// Returns a buffer; keeps at most `retainLimit` spare buffers, frees the rest.
-    mutating func give(_ buffer: UnsafeMutableRawPointer, retainLimit: Int = 4096) {
+    /// Returns a buffer. Spare buffers are kept up to the number in use (at least 64), so a busy
+    /// worker recycles without allocating and an idle one gives its memory back.
+    mutating func give(_ buffer: UnsafeMutableRawPointer) {
         inUse &-= 1
-        if freeCount == retainLimit {
+        if freeCount >= max(64, inUse) {
             buffer.deallocate()
             return
         }
