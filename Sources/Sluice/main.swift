@@ -6,6 +6,7 @@ import Posix
 import Proxy
 
 signal(SIGPIPE, SIG_IGN)
+ResourceLimits.raiseOpenFileLimit()
 
 let usage = """
     usage: sluice [--conf FILE]                    run the gateway (no --conf: the built-in demo)
