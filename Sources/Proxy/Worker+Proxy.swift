@@ -132,6 +132,8 @@ extension Worker {
             let (state, moved) = flush(u, from: c)
             switch state {
             case .blocked:
+                // The upstream is taking the body more slowly than the client sends it.
+                if moved { link(c, .upstream) }
                 return
             case .failed(let e):
                 upstreamFailed(cfd, errno: e)
