@@ -234,7 +234,8 @@ extension RequestParser {
     }
 
     /// Exactly "HTTP/1.1" or "HTTP/1.0"; another "HTTP/d.d" is 505; anything else 400.
-    func parseRequestVersion(_ bytes: UnsafeRawBufferPointer, from: Int, to: Int) throws(HTTPParseError) -> HTTPVersion {
+    func parseRequestVersion(_ bytes: UnsafeRawBufferPointer, from: Int, to: Int) throws(HTTPParseError) -> HTTPVersion
+    {
         guard to - from == 8, isHTTPSlash(bytes, from), ASCII.isDigit(bytes.byte(from + 5)),
             bytes.byte(from + 6) == 0x2E, ASCII.isDigit(bytes.byte(from + 7))
         else { throw bad("malformed HTTP version") }
