@@ -1,5 +1,6 @@
 /// A range of bytes inside a buffer that the caller owns, as offsets from the buffer's start.
-/// Parsed heads refer to their bytes through spans so that parsing copies nothing.
+/// Parsed heads refer to their bytes through spans so that parsing copies nothing. A span from a
+/// parser always lies within the bytes it was given. Immutable value: any thread.
 public struct ByteSpan: Equatable, Sendable {
     public var start: Int32
     public var end: Int32

@@ -2,7 +2,7 @@
 // proxy in whatever pieces the socket delivers, so the decoder is a byte-level state machine:
 // any split point (inside a size, an extension, a CRLF, the data, the trailers) is a state.
 
-/// One step of the chunked decoder.
+/// One step of the chunked decoder (see `ChunkedDecoder.step` for the contract). Value: any thread.
 public struct ChunkStep: Equatable, Sendable {
     public enum Outcome: Equatable, Sendable {
         /// More body follows: call again with the unconsumed bytes, or with more bytes later.

@@ -1,5 +1,5 @@
 /// Header names the gateway acts on. The parser classifies each field once, so later phases test
-/// a byte instead of comparing names.
+/// a byte instead of comparing names (case-insensitively). Value: any thread.
 public enum KnownHeader: UInt8, Sendable {
     case other
     case host
@@ -23,7 +23,8 @@ public enum KnownHeader: UInt8, Sendable {
 
 /// One header field: its name and its value (leading and trailing whitespace excluded) as spans
 /// into the parsed buffer, its classification, and whether it is hop-by-hop (a fixed hop-by-hop
-/// name, or named by a `Connection` token).
+/// name, or named by a `Connection` token; `Host` and `Content-Length` are never marked by a
+/// `Connection` token). Spans are valid while the parsed buffer is unchanged. Value: any thread.
 public struct HeaderField: Sendable {
     public var name: ByteSpan
     public var value: ByteSpan

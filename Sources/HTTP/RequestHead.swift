@@ -1,10 +1,11 @@
-/// HTTP versions the gateway speaks. Anything else is answered with 505.
+/// HTTP versions the gateway speaks. Anything else is answered with 505. Value: any thread.
 public enum HTTPVersion: UInt8, Sendable {
     case http10
     case http11
 }
 
-/// Request methods; `.other` for any other valid token (its bytes are in `RequestHead.method`).
+/// Request methods, matched case-sensitively; `.other` for any other valid token (its bytes are in
+/// `RequestHead.methodBytes`). Value: any thread.
 public enum HTTPMethod: UInt8, Sendable {
     case get, head, post, put, delete, options, patch, trace, connect, other
 
@@ -17,7 +18,8 @@ public enum HTTPMethod: UInt8, Sendable {
     }
 }
 
-/// How the body of a message is delimited.
+/// How the body of a message is delimited. Requests never get `.untilClose`; a request with
+/// `Content-Length: 0` gets `.length(0)` and one without body fields `.none`. Value: any thread.
 public enum BodyFraming: Equatable, Sendable {
     /// No body.
     case none
@@ -30,14 +32,16 @@ public enum BodyFraming: Equatable, Sendable {
 }
 
 /// A parsed request head. Every span points into the buffer given to the parser; the fields that
-/// later phases need are pre-digested so nobody parses twice.
+/// later phases need are pre-digested so nobody parses twice. Valid only while that buffer is
+/// unchanged; a value type owned by the connection's loop.
 public struct RequestHead: Sendable {
     public var method: HTTPMethod = .get
     public var methodBytes: ByteSpan = .empty
     /// The whole request-target as received.
     public var target: ByteSpan = .empty
     /// The path of the target (origin-form, or the path part of an absolute-form target); "*" for
-    /// asterisk-form.
+    /// asterisk-form. Never empty: for an absolute-form target without a path it spans the last
+    /// "/" of "://", which reads as "/".
     public var path: ByteSpan = .empty
     /// The query including its leading "?", or empty.
     public var query: ByteSpan = .empty

@@ -5,7 +5,7 @@
 
 import Glibc
 
-/// Limits the request parser enforces while reading a head.
+/// Limits the request parser enforces while reading a head. Value: any thread.
 public struct ParseLimits: Sendable {
     /// The whole head (leading empty lines, request line, fields, final CRLF). Over it: 431.
     public var maxHeadBytes: Int
@@ -35,7 +35,7 @@ public struct HTTPParseError: Error, Equatable, Sendable {
     }
 }
 
-/// The outcome of one call to a head parser.
+/// The outcome of one call to a head parser. Value: any thread.
 public enum HeadParseResult: Equatable, Sendable {
     /// The head's end has not arrived yet; call again with more bytes (same start).
     case incomplete
@@ -234,7 +234,8 @@ extension RequestParser {
     }
 
     /// Exactly "HTTP/1.1" or "HTTP/1.0"; another "HTTP/d.d" is 505; anything else 400.
-    func parseRequestVersion(_ bytes: UnsafeRawBufferPointer, from: Int, to: Int) throws(HTTPParseError) -> HTTPVersion {
+    func parseRequestVersion(_ bytes: UnsafeRawBufferPointer, from: Int, to: Int) throws(HTTPParseError) -> HTTPVersion
+    {
         guard to - from == 8, isHTTPSlash(bytes, from), ASCII.isDigit(bytes.byte(from + 5)),
             bytes.byte(from + 6) == 0x2E, ASCII.isDigit(bytes.byte(from + 7))
         else { throw bad("malformed HTTP version") }

@@ -1,4 +1,5 @@
-/// A parsed response head (from an upstream). Spans point into the buffer given to the parser.
+/// A parsed response head (from an upstream). Spans point into the buffer given to the parser and
+/// are valid while it is unchanged. A value type owned by the connection's loop.
 public struct ResponseHead: Sendable {
     public var status: Int = 0
     public var version: HTTPVersion = .http11

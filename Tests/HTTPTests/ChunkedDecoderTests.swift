@@ -65,7 +65,9 @@ let chunkedRejections: [(String, String)] = [
     }
 
     @Test func oversizedTrailerSectionIsRefused() {
-        let big = "0\r\n" + String(repeating: "X-T: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n", count: 300) + "\r\n"
+        let big =
+            "0\r\n" + String(repeating: "X-T: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n", count: 300)
+            + "\r\n"
         #expect(decodeChunked(bytes(big)).outcome == .invalid)
         let long = String(repeating: "0", count: 5) + ";" + String(repeating: "e", count: 5000) + "\r\n"
         #expect(decodeChunked(bytes(long)).outcome == .invalid)
@@ -145,7 +147,9 @@ let chunkedRejections: [(String, String)] = [
         }
         #expect(decoder.isDone)
         // Done is sticky until reset.
-        bytes("5\r\n").withUnsafeBytes { #expect(decoder.step($0) == ChunkStep(consumed: 0, data: .empty, outcome: .done)) }
+        bytes("5\r\n").withUnsafeBytes {
+            #expect(decoder.step($0) == ChunkStep(consumed: 0, data: .empty, outcome: .done))
+        }
         decoder.reset()
         #expect(!decoder.isDone)
         bytes("5\r\n").withUnsafeBytes { #expect(decoder.step($0).outcome == .progress) }
@@ -155,6 +159,9 @@ let chunkedRejections: [(String, String)] = [
         var decoder = ChunkedDecoder()
         bytes("fffffffffffffff\r\n").withUnsafeBytes { #expect(decoder.step($0).consumed == 17) }
         let piece = [UInt8](repeating: 7, count: 1000)
-        piece.withUnsafeBytes { #expect(decoder.step($0) == ChunkStep(consumed: 1000, data: ByteSpan(start: 0, end: 1000), outcome: .progress)) }
+        piece.withUnsafeBytes {
+            #expect(
+                decoder.step($0) == ChunkStep(consumed: 1000, data: ByteSpan(start: 0, end: 1000), outcome: .progress))
+        }
     }
 }

@@ -14,9 +14,15 @@ let host = "Host: example.com\r\n"
 
 let requestRejections: [Rejection] = [
     // Framing.
-    .init(name: "CL and TE", request: "POST / HTTP/1.1\r\n\(host)Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", status: 400),
-    .init(name: "TE and CL", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", status: 400),
-    .init(name: "differing CL fields", request: "POST / HTTP/1.1\r\n\(host)Content-Length: 5\r\nContent-Length: 6\r\n\r\n", status: 400),
+    .init(
+        name: "CL and TE", request: "POST / HTTP/1.1\r\n\(host)Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+        status: 400),
+    .init(
+        name: "TE and CL", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n",
+        status: 400),
+    .init(
+        name: "differing CL fields",
+        request: "POST / HTTP/1.1\r\n\(host)Content-Length: 5\r\nContent-Length: 6\r\n\r\n", status: 400),
     .init(name: "differing CL list", request: "POST / HTTP/1.1\r\n\(host)Content-Length: 5, 6\r\n\r\n", status: 400),
     .init(name: "CL with plus", request: "POST / HTTP/1.1\r\n\(host)Content-Length: +5\r\n\r\n", status: 400),
     .init(name: "CL with minus", request: "POST / HTTP/1.1\r\n\(host)Content-Length: -5\r\n\r\n", status: 400),
@@ -24,14 +30,25 @@ let requestRejections: [Rejection] = [
     .init(name: "CL hex", request: "POST / HTTP/1.1\r\n\(host)Content-Length: 0x5\r\n\r\n", status: 400),
     .init(name: "CL empty", request: "POST / HTTP/1.1\r\n\(host)Content-Length: \r\n\r\n", status: 400),
     .init(name: "CL empty list element", request: "POST / HTTP/1.1\r\n\(host)Content-Length: 5,\r\n\r\n", status: 400),
-    .init(name: "CL 19 digits", request: "POST / HTTP/1.1\r\n\(host)Content-Length: 1234567890123456789\r\n\r\n", status: 400),
-    .init(name: "TE not ending in chunked", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked, gzip\r\n\r\n", status: 400),
+    .init(
+        name: "CL 19 digits", request: "POST / HTTP/1.1\r\n\(host)Content-Length: 1234567890123456789\r\n\r\n",
+        status: 400),
+    .init(
+        name: "TE not ending in chunked", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked, gzip\r\n\r\n",
+        status: 400),
     .init(name: "TE gzip only", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: gzip\r\n\r\n", status: 400),
-    .init(name: "TE chunked twice", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", status: 400),
-    .init(name: "TE other coding before chunked", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: gzip, chunked\r\n\r\n", status: 501),
+    .init(
+        name: "TE chunked twice",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+        status: 400),
+    .init(
+        name: "TE other coding before chunked",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: gzip, chunked\r\n\r\n", status: 501),
     .init(name: "TE empty", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: \r\n\r\n", status: 400),
     .init(name: "TE in HTTP/1.0", request: "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", status: 400),
-    .init(name: "TE chunked with parameter", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked;x=1\r\n\r\n", status: 400),
+    .init(
+        name: "TE chunked with parameter", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked;x=1\r\n\r\n",
+        status: 400),
     // Field syntax.
     .init(name: "obs-fold", request: "GET / HTTP/1.1\r\n\(host)X-A: a\r\n b\r\n\r\n", status: 400),
     .init(name: "obs-fold with tab", request: "GET / HTTP/1.1\r\n\(host)X-A: a\r\n\tb\r\n\r\n", status: 400),
@@ -145,7 +162,9 @@ let requestRejections: [Rejection] = [
         var table = HeaderTable(capacity: 8)
         var refusedAt = -1
         for n in 1...bytes.count {
-            let r = bytes.withUnsafeBytes { parser.parse(UnsafeRawBufferPointer(rebasing: $0[0..<n]), head: &head, headers: &table) }
+            let r = bytes.withUnsafeBytes {
+                parser.parse(UnsafeRawBufferPointer(rebasing: $0[0..<n]), head: &head, headers: &table)
+            }
             if r != .incomplete {
                 #expect(r == .invalid(HTTPParseError(status: 414, message: "request-target too long")))
                 refusedAt = n
@@ -156,7 +175,9 @@ let requestRejections: [Rejection] = [
     }
 
     @Test func simpleGet() {
-        let p = parseRequest("GET /a/b?x=1&y=%41 HTTP/1.1\r\nHost: example.com:8080\r\nAccept: */*\r\nX-Empty:\r\nX-Pad: \t v \t\r\n\r\nBODY")
+        let p = parseRequest(
+            "GET /a/b?x=1&y=%41 HTTP/1.1\r\nHost: example.com:8080\r\nAccept: */*\r\nX-Empty:\r\nX-Pad: \t v \t\r\n\r\nBODY"
+        )
         #expect(p.result == .complete)
         #expect(p.head.method == .get)
         #expect(text(p.head.methodBytes, in: p.bytes) == "GET")
@@ -169,12 +190,13 @@ let requestRejections: [Rejection] = [
         #expect(p.head.keepAlive)
         #expect(!p.head.expectsContinue)
         #expect(p.head.headLength == p.bytes.count - 4)
-        #expect(p.fields == [
-            Field(name: "Host", value: "example.com:8080", kind: .host, hop: false),
-            Field(name: "Accept", value: "*/*", kind: .accept, hop: false),
-            Field(name: "X-Empty", value: "", kind: .other, hop: false),
-            Field(name: "X-Pad", value: "v", kind: .other, hop: false),
-        ])
+        #expect(
+            p.fields == [
+                Field(name: "Host", value: "example.com:8080", kind: .host, hop: false),
+                Field(name: "Accept", value: "*/*", kind: .accept, hop: false),
+                Field(name: "X-Empty", value: "", kind: .other, hop: false),
+                Field(name: "X-Pad", value: "v", kind: .other, hop: false),
+            ])
     }
 
     @Test(arguments: [
@@ -235,8 +257,12 @@ let requestRejections: [Rejection] = [
     @Test func framing() {
         #expect(parseRequest("POST / HTTP/1.1\r\n\(host)Content-Length: 42\r\n\r\n").head.framing == .length(42))
         #expect(parseRequest("POST / HTTP/1.1\r\n\(host)Content-Length: 0\r\n\r\n").head.framing == .length(0))
-        #expect(parseRequest("POST / HTTP/1.1\r\n\(host)Content-Length: 7, 7\r\nContent-Length:7\r\n\r\n").head.framing == .length(7))
-        #expect(parseRequest("POST / HTTP/1.1\r\n\(host)Content-Length: 123456789012345678\r\n\r\n").head.framing == .length(123_456_789_012_345_678))
+        #expect(
+            parseRequest("POST / HTTP/1.1\r\n\(host)Content-Length: 7, 7\r\nContent-Length:7\r\n\r\n").head.framing
+                == .length(7))
+        #expect(
+            parseRequest("POST / HTTP/1.1\r\n\(host)Content-Length: 123456789012345678\r\n\r\n").head.framing
+                == .length(123_456_789_012_345_678))
         #expect(parseRequest("POST / HTTP/1.1\r\n\(host)Transfer-Encoding: Chunked\r\n\r\n").head.framing == .chunked)
         #expect(parseRequest("POST / HTTP/1.1\r\n\(host)Transfer-Encoding: ,chunked\r\n\r\n").head.framing == .chunked)
         #expect(parseRequest("POST / HTTP/1.1\r\n\(host)\r\n").head.framing == .none)
@@ -259,7 +285,9 @@ let requestRejections: [Rejection] = [
     }
 
     @Test func expectContinue() {
-        #expect(parseRequest("PUT / HTTP/1.1\r\n\(host)Expect: 100-Continue\r\nContent-Length: 1\r\n\r\n").head.expectsContinue)
+        #expect(
+            parseRequest("PUT / HTTP/1.1\r\n\(host)Expect: 100-Continue\r\nContent-Length: 1\r\n\r\n").head
+                .expectsContinue)
     }
 
     @Test func hopByHopMarking() {
@@ -269,11 +297,12 @@ let requestRejections: [Rejection] = [
                 + "x-secret: 1\r\nX-Public: 2\r\nConnection: host, content-length\r\nContent-Length: 0\r\n\r\n")
         #expect(p.result == .complete)
         let hop = Dictionary(p.fields.map { ($0.name, $0.hop) }, uniquingKeysWith: { $0 && $1 })
-        #expect(hop == [
-            "Host": false, "Connection": true, "Keep-Alive": true, "TE": true, "Upgrade": true,
-            "Proxy-Authorization": true, "Proxy-Connection": true, "Trailer": false, "x-secret": true,
-            "X-Public": false, "Content-Length": false,
-        ])
+        #expect(
+            hop == [
+                "Host": false, "Connection": true, "Keep-Alive": true, "TE": true, "Upgrade": true,
+                "Proxy-Authorization": true, "Proxy-Connection": true, "Trailer": false, "x-secret": true,
+                "X-Public": false, "Content-Length": false,
+            ])
         #expect(p.fields.first { $0.name == "Trailer" }?.kind == .trailer)
         #expect(p.fields.first { $0.name == "TE" }?.kind == .te)
     }
