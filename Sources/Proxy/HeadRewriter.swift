@@ -44,12 +44,8 @@ enum HeadRewriter {
             let f = headers[i]
             if f.isHopByHop { continue }
             switch f.kind {
-            case .host, .contentLength, .transferEncoding, .expect:
-                continue
+            case .host, .contentLength, .transferEncoding, .expect: continue
             case .xForwardedFor:
-                // Every earlier hop, in order, then the client: one field.
-                w.append(forwardedFor ? ", " : "X-Forwarded-For: ")
-                w.append(base, span: f.value)
                 forwardedFor = true
                 continue
             case .xForwardedProto: forwardedProto = true
@@ -58,7 +54,14 @@ enum HeadRewriter {
             }
             appendField(&w, base, f)
         }
-        w.append(forwardedFor ? ", " : "X-Forwarded-For: ")
+        // Every earlier hop, in order, then the client, as one field.
+        w.append("X-Forwarded-For: ")
+        if forwardedFor {
+            for i in 0..<headers.count where headers[i].kind == .xForwardedFor && !headers[i].isHopByHop {
+                w.append(base, span: headers[i].value)
+                w.append(", ")
+            }
+        }
         w.append(client: client)
         w.crlf()
         if !forwardedProto { w.append("X-Forwarded-Proto: http\r\n") }
