@@ -72,3 +72,44 @@ import Testing
         #expect(out.hasSuffix("Connection: close\r\n\r\n"))
     }
 }
+
+@Suite struct ResponseRewriterTests {
+    func rewrite(_ response: String, method: HTTPMethod = .get, version: HTTPVersion = .http11, keepAlive: Bool = true) -> String {
+        var parser = ResponseParser(maxHeadBytes: 16_384)
+        var head = ResponseHead()
+        var headers = HeaderTable(capacity: 64)
+        let bytes = Array(response.utf8)
+        return bytes.withUnsafeBytes { raw -> String in
+            #expect(parser.parse(raw, requestMethod: method, head: &head, headers: &headers) == .complete)
+            let out = UnsafeMutableRawPointer.allocate(byteCount: 4096, alignment: 1)
+            defer { out.deallocate() }
+            var w = ByteWriter(base: out, capacity: 4096)
+            HeadRewriter.writeResponse(
+                into: &w, head: head, headers: headers, base: raw.baseAddress!, clientFraming: head.framing,
+                keepAlive: keepAlive, clientVersion: version)
+            return String(decoding: UnsafeRawBufferPointer(start: out, count: w.count), as: UTF8.self)
+        }
+    }
+
+    @Test func headKeepsTheAnnouncedLength() {
+        let out = rewrite("HTTP/1.1 200 OK\r\nContent-Length: 42\r\n\r\n", method: .head)
+        #expect(out == "HTTP/1.1 200 OK\r\nContent-Length: 42\r\n\r\n")
+    }
+
+    @Test func dropsHopByHopAndSaysClose() {
+        let out = rewrite(
+            "HTTP/1.1 200 OK\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\nKeep-Alive: timeout=5\r\nContent-Length: 2\r\nX-End: e\r\n\r\n",
+            keepAlive: false)
+        #expect(out == "HTTP/1.1 200 OK\r\nX-End: e\r\nContent-Length: 2\r\nConnection: close\r\n\r\n")
+    }
+
+    @Test func tellsAnHTTP10ClientItsConnectionStays() {
+        let out = rewrite("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", version: .http10)
+        #expect(out == "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n")
+    }
+
+    @Test func chunkedStaysChunked() {
+        let out = rewrite("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+        #expect(out == "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+    }
+}
