@@ -19,8 +19,9 @@ command -v valgrind >/dev/null || {
 }
 
 echo "== building $build/limiter-bench (swiftc -O)"
-swiftc -O -wmo -g -swift-version 6 -parse-as-library -module-name LimiterBench \
-    Sources/Limiter/*.swift loadtest/bench/LimiterBench.swift -o "$build/limiter-bench"
+# Run swiftc inside build/: with -g it leaves module files in the current directory.
+(cd "$build" && swiftc -O -wmo -g -swift-version 6 -parse-as-library -module-name LimiterBench \
+    "$root"/Sources/Limiter/*.swift "$root/loadtest/bench/LimiterBench.swift" -o limiter-bench)
 
 instructions() {  # total Ir of `limiter-bench count $1`
     local out=$build/callgrind.$1.out
