@@ -96,7 +96,7 @@ run_scenario() {
                 for c in $conns_list; do
                     threads=1
                     ((c >= 1000)) && threads=2
-                    if ((WARMUP > 0)); then run_wrk /dev/null "$port" "$c" "$threads" "$WARMUP"; fi
+                    if ((WARMUP > 0)); then run_wrk "$WORK_DIR/warmup.txt" "$port" "$c" "$threads" "$WARMUP"; fi
                     log "$name round $round: $kind W=$w C=$c (${DURATION}s)"
                     run_wrk "$raw/${name}__w${w}__c${c}__${kind}__r${round}.txt" "$port" "$c" "$threads" "$DURATION"
                 done
