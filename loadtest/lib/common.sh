@@ -8,6 +8,9 @@ die() { log "error: $*"; exit 1; }
 # group: stopping it stops its children too (nginx workers), and nothing else.
 OWNED_PIDS=()
 
+# A command prefix for the measured proxy (valgrind, env LD_PRELOAD=...): see nginx.sh, sluice.sh.
+WRAPPER=()
+
 # start_owned LOGFILE CMD...: starts CMD in the background in its own session; sets STARTED_PID.
 start_owned() {
     local logfile=$1

@@ -5,10 +5,10 @@
 # The upstream's answer: 100 bytes.
 UPSTREAM_BODY='sluice-loadtest-upstream-0123456789abcdefghijklmnopqrstuvwxyz-0123456789abcdefghijklmnopqrstuvwx'
 
-_nginx_common() {  # _nginx_common PREFIX WORKERS
+_nginx_common() {  # _nginx_common PREFIX WORKERS [MASTER_PROCESS on|off]
     cat <<CONF
 daemon off;
-master_process on;
+master_process ${3:-on};
 worker_processes $2;
 worker_rlimit_nofile 65536;
 pid $1/nginx.pid;
@@ -52,12 +52,14 @@ CONF
     start_owned "$prefix/stdout.log" nginx -p "$prefix" -e "$prefix/error.log" -c "$prefix/nginx.conf"
 }
 
-# start_nginx_proxy PREFIX PORT WORKERS UPSTREAM_PORT: a reverse proxy with a keep-alive pool.
+# start_nginx_proxy PREFIX PORT WORKERS UPSTREAM_PORT [MASTER_PROCESS]: a reverse proxy with a
+# keep-alive pool. MASTER_PROCESS off runs one single process (for per-process measurements).
+# Prefixes the command with WRAPPER (an array: valgrind, env LD_PRELOAD=...), empty by default.
 start_nginx_proxy() {
-    local prefix=$1 port=$2 workers=$3 upstream=$4
+    local prefix=$1 port=$2 workers=$3 upstream=$4 master=${5:-on}
     mkdir -p "$prefix"
     {
-        _nginx_common "$prefix" "$workers"
+        _nginx_common "$prefix" "$workers" "$master"
         echo "http {"
         _nginx_http_common "$prefix"
         cat <<CONF
@@ -78,5 +80,5 @@ start_nginx_proxy() {
 }
 CONF
     } >"$prefix/nginx.conf"
-    start_owned "$prefix/stdout.log" nginx -p "$prefix" -e "$prefix/error.log" -c "$prefix/nginx.conf"
+    start_owned "$prefix/stdout.log" "${WRAPPER[@]}" nginx -p "$prefix" -e "$prefix/error.log" -c "$prefix/nginx.conf"
 }
