@@ -108,18 +108,26 @@ private func drain(_ bucket: TokenBucket, _ n: Int, at now: Int64) -> RateDecisi
         var testDescription: String { "\(priorTakes) taken, then one at \(now) ns" }
     }
 
+    static func allow(remaining: Int, reset: Int64) -> RateDecision {
+        RateDecision(allowed: true, limit: 10, remaining: remaining, resetNanos: reset, retryAfterNanos: 0)
+    }
+
+    static func deny(reset: Int64, retryAfter: Int64) -> RateDecision {
+        RateDecision(allowed: false, limit: 10, remaining: 0, resetNanos: reset, retryAfterNanos: retryAfter)
+    }
+
     // 10 per second: T = 100 ms, burst 10.
     static let rows: [Row] = [
-        Row(priorTakes: 0, now: 0, expected: .init(allowed: true, limit: 10, remaining: 9, resetNanos: 100 * ms, retryAfterNanos: 0)),
-        Row(priorTakes: 4, now: 0, expected: .init(allowed: true, limit: 10, remaining: 5, resetNanos: 500 * ms, retryAfterNanos: 0)),
-        Row(priorTakes: 9, now: 0, expected: .init(allowed: true, limit: 10, remaining: 0, resetNanos: 1_000 * ms, retryAfterNanos: 0)),
-        Row(priorTakes: 10, now: 0, expected: .init(allowed: false, limit: 10, remaining: 0, resetNanos: 1_000 * ms, retryAfterNanos: 100 * ms)),
-        Row(priorTakes: 10, now: 30 * ms, expected: .init(allowed: false, limit: 10, remaining: 0, resetNanos: 970 * ms, retryAfterNanos: 70 * ms)),
-        Row(priorTakes: 10, now: 250 * ms, expected: .init(allowed: true, limit: 10, remaining: 1, resetNanos: 850 * ms, retryAfterNanos: 0)),
+        Row(priorTakes: 0, now: 0, expected: allow(remaining: 9, reset: 100 * ms)),
+        Row(priorTakes: 4, now: 0, expected: allow(remaining: 5, reset: 500 * ms)),
+        Row(priorTakes: 9, now: 0, expected: allow(remaining: 0, reset: 1_000 * ms)),
+        Row(priorTakes: 10, now: 0, expected: deny(reset: 1_000 * ms, retryAfter: 100 * ms)),
+        Row(priorTakes: 10, now: 30 * ms, expected: deny(reset: 970 * ms, retryAfter: 70 * ms)),
+        Row(priorTakes: 10, now: 250 * ms, expected: allow(remaining: 1, reset: 850 * ms)),
         // Partly refilled: 5 taken, 150 ms later 6.5 tokens; after one, 5.5 -> 5 whole tokens.
-        Row(priorTakes: 5, now: 150 * ms, expected: .init(allowed: true, limit: 10, remaining: 5, resetNanos: 450 * ms, retryAfterNanos: 0)),
-        Row(priorTakes: 10, now: 1 * s, expected: .init(allowed: true, limit: 10, remaining: 9, resetNanos: 100 * ms, retryAfterNanos: 0)),
-        Row(priorTakes: 10, now: 60 * s, expected: .init(allowed: true, limit: 10, remaining: 9, resetNanos: 100 * ms, retryAfterNanos: 0)),
+        Row(priorTakes: 5, now: 150 * ms, expected: allow(remaining: 5, reset: 450 * ms)),
+        Row(priorTakes: 10, now: 1 * s, expected: allow(remaining: 9, reset: 100 * ms)),
+        Row(priorTakes: 10, now: 60 * s, expected: allow(remaining: 9, reset: 100 * ms)),
     ]
 
     @Test(arguments: rows) func decision(row: Row) {
@@ -169,7 +177,8 @@ private func drain(_ bucket: TokenBucket, _ n: Int, at now: Int64) -> RateDecisi
         bucket.setRate(tokensPerSecond: 5, now: 0)
         #expect(bucket.emissionIntervalNanos == 200 * ms)
         let next = bucket.take(now: 0)
-        #expect(next == RateDecision(allowed: true, limit: 10, remaining: 4, resetNanos: 1_200 * ms, retryAfterNanos: 0))
+        #expect(
+            next == RateDecision(allowed: true, limit: 10, remaining: 4, resetNanos: 1_200 * ms, retryAfterNanos: 0))
         drain(bucket, 4, at: 0)
         let empty = bucket.take(now: 0)
         #expect(!empty.allowed)

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Compares Sluice with nginx as a reverse proxy on this machine, turn by turn (nginx, sluice, nginx,
+# sluice ...), and prints one table. Usage:
+#
+#   loadtest/run.sh keyless
+#
+# Scenarios (SCENARIOS, default "fast slow"):
+#   fast  upstream: nginx, 1 worker, a fixed 100-byte 200 answer. Proxies with W in FAST_WORKERS
+#         ("1 2"), wrk at FAST_CONNS ("50 400") connections, 1 wrk thread.
+#   slow  upstream: `sluice echo --delay-ms 50`. W in SLOW_WORKERS ("2"), SLOW_CONNS ("400 2000");
+#         wrk uses 2 threads from 1000 connections up.
+# Knobs: DURATION (s per wrk run, 10), ROUNDS (2), WARMUP (s before each measured run, 1),
+#        SKIP_BUILD=1 (use the existing .build/release/sluice), QUICK=1 (2 s runs, 1 round, no warm-up),
+#        KEEP_TMP=1 (keep the generated configs and logs), SLUICE_BIN (default .build/release/sluice).
+# Output: the table on stdout and loadtest/results/keyless-STAMP.md, raw wrk outputs beside it in
+# loadtest/results/keyless-STAMP/. Exit status 1 when a proxy failed to start or answer in any turn.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+source "$here/lib/common.sh"
+source "$here/lib/nginx.sh"
+source "$here/lib/sluice.sh"
+source "$here/lib/wrk.sh"
+
+mode=${1:-}
+[[ $mode == keyless ]] || { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-2}
+WARMUP=${WARMUP:-1}
+if [[ ${QUICK:-0} == 1 ]]; then DURATION=2 ROUNDS=1 WARMUP=0; fi
+SCENARIOS=${SCENARIOS:-fast slow}
+FAST_WORKERS=${FAST_WORKERS:-1 2}
+FAST_CONNS=${FAST_CONNS:-50 400}
+SLOW_WORKERS=${SLOW_WORKERS:-2}
+SLOW_CONNS=${SLOW_CONNS:-400 2000}
+SLOW_DELAY_MS=${SLOW_DELAY_MS:-50}
+SLUICE_BIN=${SLUICE_BIN:-$root/.build/release/sluice}
+
+install_cleanup_traps
+raise_nofile
+ensure_tools nginx:nginx wrk:wrk python3:python3 curl:curl setsid:util-linux
+
+if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+    log "building sluice (swift build -c release)"
+    (cd "$root" && swift build -c release --product sluice) >&2 || log "warning: the sluice build failed"
+fi
+sluice_ok=1
+[[ -x $SLUICE_BIN ]] || { log "warning: $SLUICE_BIN is missing: sluice turns will fail"; sluice_ok=0; }
+
+WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/sluice-loadtest.XXXXXX")
+chmod 755 "$WORK_DIR"  # nginx workers run as nobody when started by root
+stamp=$(date +%Y%m%d-%H%M%S)
+mkdir -p "$here/results"
+report="$here/results/keyless-$stamp.md"
+raw="$here/results/keyless-$stamp"
+mkdir -p "$raw"
+failed=0
+
+# start_proxy KIND DIR PORT WORKERS UPSTREAM_PORT: starts it and waits for a 200; sets PROXY_PID.
+# Returns non-zero with REASON set when it does not answer.
+start_proxy() {
+    local kind=$1 dir=$2 port=$3 workers=$4 upstream=$5 rc=0
+    case $kind in
+    nginx) start_nginx_proxy "$dir" "$port" "$workers" "$upstream"; PROXY_LOG=$dir/error.log ;;
+    sluice)
+        if ((!sluice_ok)); then REASON="sluice binary missing"; return 1; fi
+        start_sluice_gateway "$dir" "$port" "$workers" "$upstream"; PROXY_LOG=$dir/sluice.log ;;
+    esac
+    PROXY_PID=$STARTED_PID
+    wait_http "http://127.0.0.1:$port/" "$PROXY_PID" 15 || rc=$?
+    case $rc in
+    0) return 0 ;;
+    2) REASON="$kind did not start (exited): $(tail -n 3 "$PROXY_LOG" 2>/dev/null | tr '\n' ' ')" ;;
+    *) REASON="$kind did not answer 200 on 127.0.0.1:$port within 15 s: $(tail -n 3 "$PROXY_LOG" 2>/dev/null | tr '\n' ' ')" ;;
+    esac
+    stop_owned "$PROXY_PID"
+    return 1
+}
+
+# run_scenario NAME UPSTREAM_PORT "WORKERS" "CONNS"
+run_scenario() {
+    local name=$1 upstream=$2 workers_list=$3 conns_list=$4 round w kind c threads port dir
+    for round in $(seq "$ROUNDS"); do
+        for w in $workers_list; do
+            for kind in nginx sluice; do
+                port=$(free_port)
+                dir="$WORK_DIR/$name-$kind-w$w-r$round"
+                if ! start_proxy "$kind" "$dir" "$port" "$w" "$upstream"; then
+                    log "$name round $round W=$w: $REASON"
+                    echo "$REASON" >"$raw/${name}__w${w}__${kind}__r${round}.failed"
+                    failed=1
+                    continue
+                fi
+                for c in $conns_list; do
+                    threads=1
+                    ((c >= 1000)) && threads=2
+                    if ((WARMUP > 0)); then run_wrk "$WORK_DIR/warmup.txt" "$port" "$c" "$threads" "$WARMUP"; fi
+                    log "$name round $round: $kind W=$w C=$c (${DURATION}s)"
+                    run_wrk "$raw/${name}__w${w}__c${c}__${kind}__r${round}.txt" "$port" "$c" "$threads" "$DURATION"
+                done
+                stop_owned "$PROXY_PID"
+            done
+        done
+    done
+}
+
+for scenario in $SCENARIOS; do
+    upstream_port=$(free_port)
+    case $scenario in
+    fast)
+        start_nginx_upstream "$WORK_DIR/upstream-fast" "$upstream_port"
+        upstream_pid=$STARTED_PID
+        wait_http "http://127.0.0.1:$upstream_port/" "$upstream_pid" 15 ||
+            die "the nginx upstream did not answer: $(tail -n 5 "$WORK_DIR/upstream-fast/error.log" 2>/dev/null)"
+        run_scenario fast "$upstream_port" "$FAST_WORKERS" "$FAST_CONNS"
+        ;;
+    slow)
+        if ((!sluice_ok)); then
+            log "slow: skipped: it needs $SLUICE_BIN for its upstream (sluice echo)"
+            failed=1
+            continue
+        fi
+        start_sluice_echo "$WORK_DIR/upstream-slow.log" "$upstream_port" "$SLOW_DELAY_MS"
+        upstream_pid=$STARTED_PID
+        if ! wait_http "http://127.0.0.1:$upstream_port/" "$upstream_pid" 15; then
+            log "slow: skipped: 'sluice echo --port $upstream_port --delay-ms $SLOW_DELAY_MS' did not answer 200:" \
+                "$(tail -n 3 "$WORK_DIR/upstream-slow.log" 2>/dev/null | tr '\n' ' ')"
+            stop_owned "$upstream_pid"
+            failed=1
+            continue
+        fi
+        run_scenario slow "$upstream_port" "$SLOW_WORKERS" "$SLOW_CONNS"
+        ;;
+    *) die "unknown scenario '$scenario' (fast, slow)" ;;
+    esac
+    stop_owned "$upstream_pid"
+done
+
+{
+    echo "# keyless: Sluice vs nginx, $stamp"
+    echo
+    echo "DURATION=${DURATION}s ROUNDS=$ROUNDS WARMUP=${WARMUP}s, $(nproc) cores, $(nginx -v 2>&1 | sed 's/.*: //')," \
+        "$(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2), sluice $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')." \
+        "Medians over rounds; wrk, proxy and upstream share this machine's cores."
+    echo
+    python3 "$here/lib/table.py" "$raw"
+    echo
+    echo "Raw wrk outputs: keyless-$stamp/"
+} >"$report"
+cat "$report"
+log "report: ${report#"$root"/}"
+if ((failed)); then
+    log "some turns failed (see the notes above); exit status 1"
+    exit 1
+fi
