@@ -29,10 +29,8 @@ public final class Gateway: Sendable {
             let mailbox = try Mailbox()
             let workerStats = WorkerStats()
             let listener = listeners[i]
-            let cpus = PosixThread.cpuCount
             let label = mode.isEcho ? "echo" : "worker"
             threads.append(try PosixThread(name: "sluice-\(label)-\(i)") {
-                if count == cpus { PosixThread.pinCurrent(toCPU: i) }
                 do {
                     var worker = Worker(
                         id: i, mode: mode, listener: listener, snapshot: snapshot, mailbox: mailbox, stats: workerStats,
