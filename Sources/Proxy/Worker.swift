@@ -179,7 +179,8 @@ struct Worker: ~Copyable {
             }
         } else if peer >= 0 {
             slot(peer).pointee.peer = -1
-        } else {
+        } else if s.pointee.poolIndex >= 0 {
+            // Callers mark an upstream that must not go back to a pool with index -1.
             pools.remove(s.pointee.poolIndex, fd)
         }
         TCP.close(fd)
