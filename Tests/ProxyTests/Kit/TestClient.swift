@@ -233,6 +233,14 @@ final class TestClient {
         return true
     }
 
+    /// Waits up to `millis` for bytes or a close to arrive; true when the socket became readable
+    /// (nothing is consumed).
+    func becomesReadable(withinMillis millis: Int32) -> Bool {
+        if available > 0 || sawClose { return true }
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&p, 1, millis) == 1
+    }
+
     /// Whether the connection is still open after `seconds` of silence: no close, no bytes.
     func staysOpen(for seconds: Double) -> Bool {
         setTimeout(SO_RCVTIMEO, seconds)
