@@ -154,13 +154,15 @@ final class TestClient {
     }
 
     /// Reads exactly `n` body bytes, keeping them or only counting them.
-    private func readBytes(_ n: Int, into body: inout [UInt8], keep: Bool) throws -> Int {
+    private func readBytes(
+        _ n: Int, into body: inout [UInt8], keep: Bool, sink: ((ArraySlice<UInt8>) -> Void)?
+    ) throws -> Int {
         var got = 0
         while got < n {
             if available == 0, try !receiveMore() { return got }
             let k = min(n - got, available)
             let slice = take(k)
-            if keep { body.append(contentsOf: slice) }
+            if let sink { sink(slice) } else if keep { body.append(contentsOf: slice) }
             got += k
         }
         return got
@@ -168,7 +170,12 @@ final class TestClient {
 
     /// Reads one response. `head` says the request was HEAD (no body follows whatever the fields
     /// say). Throws when the connection closes before a whole response (head and framed body).
-    func readResponse(head: Bool = false, discardBody: Bool = false) throws -> Response {
+    /// `sink`, when given, receives the body bytes instead of `Response.body`; `onHead` sees the
+    /// response head before any body byte.
+    func readResponse(
+        head: Bool = false, discardBody: Bool = false, onHead: ((Response) -> Void)? = nil,
+        sink: ((ArraySlice<UInt8>) -> Void)? = nil
+    ) throws -> Response {
         guard let statusLine = try readLine() else { throw KitError("connection closed before a response") }
         let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
         guard parts.count >= 2, let status = Int(parts[1]) else { throw KitError("bad status line: \(statusLine)") }
@@ -182,8 +189,9 @@ final class TestClient {
             let value = line[line.index(after: colon)...].trimmingCharacters(in: " \t")
             response.headers.append((String(line[..<colon]), value))
         }
+        onHead?(response)
         if head || status < 200 || status == 204 || status == 304 { return response }
-        let keep = !discardBody
+        let keep = !discardBody && sink == nil
         if response.header("Transfer-Encoding")?.lowercased() == "chunked" {
             while true {
                 guard let sizeLine = try readLine(), let size = Int(sizeLine.prefix { $0 != ";" }, radix: 16) else {
@@ -193,17 +201,17 @@ final class TestClient {
                     while let trailer = try readLine(), !trailer.isEmpty {}
                     break
                 }
-                let got = try readBytes(size, into: &response.body, keep: keep)
+                let got = try readBytes(size, into: &response.body, keep: keep, sink: sink)
                 response.bodyCount += got
                 guard got == size, try readLine() == "" else { throw KitError("connection closed inside a chunk") }
             }
         } else if let length = response.header("Content-Length").flatMap({ Int($0) }) {
-            response.bodyCount = try readBytes(length, into: &response.body, keep: keep)
+            response.bodyCount = try readBytes(length, into: &response.body, keep: keep, sink: sink)
             if response.bodyCount < length {
                 throw KitError("connection closed after \(response.bodyCount) of \(length) body bytes")
             }
         } else {
-            response.bodyCount = try readBytes(Int.max, into: &response.body, keep: keep)
+            response.bodyCount = try readBytes(Int.max, into: &response.body, keep: keep, sink: sink)
         }
         return response
     }
