@@ -47,8 +47,7 @@ extension EndToEnd {
                 #expect(r.text.hasPrefix("POST /up HTTP/1.1\r\n"))
                 #expect(r.text.contains("\r\nContent-Length: 100000\r\n"))
                 #expect(r.text.hasSuffix("\r\n\r\n" + body))
-                // The connection is still in step.
-                #expect(try c.exchange(get("/next")).text.hasPrefix("GET /next "))
+                try expectInStep(c, after: r)
             }
         }
 
@@ -81,7 +80,7 @@ extension EndToEnd {
                 #expect(echoed.contains("\r\nTransfer-Encoding: chunked\r\n"))
                 // The echo returns the upstream request's head, then the decoded body data.
                 #expect(echoed.hasSuffix("\r\n\r\n" + payload))
-                #expect(try c.exchange(get("/next")).text.hasPrefix("GET /next "))
+                try expectInStep(c, after: r)
             }
         }
 
@@ -181,5 +180,17 @@ extension EndToEnd {
                 #expect(c.waitForClose(within: 2))
             }
         }
+    }
+}
+
+/// After a response whose request had a body: the gateway keeps the connection only when the
+/// request body had fully arrived by the time the response head came back (the echo upstream
+/// answers at once, so either can happen). Either it said `Connection: close` and closes, or the
+/// next request on the connection is answered in step.
+func expectInStep(_ c: TestClient, after r: Response) throws {
+    if r.header("Connection") == "close" {
+        #expect(c.waitForClose(within: 2))
+    } else {
+        #expect(try c.exchange(get("/next")).text.hasPrefix("GET /next "))
     }
 }
