@@ -38,6 +38,28 @@ extension EndToEnd {
             }
         }
 
+        @Test func pipelinedLocalAnswerThenProxied() throws {
+            try withStack(routes: { [$0.echoRoute("/ok")] }) { stack in
+                let c = try stack.client()
+                try c.send(get("/missing") + get("/hello") + get("/ok/1"))
+                #expect(try c.readResponse().status == 404)
+                #expect(try c.readResponse().text.contains("\"status\":\"pass\""))
+                #expect(try c.readResponse().text.hasPrefix("GET /ok/1 "))
+            }
+        }
+
+        @Test func halfClosedClientStillGetsItsResponse() throws {
+            try withStack(routes: { [$0.echoRoute("/")] }) { stack in
+                let c = try stack.client()
+                try c.send(get("/half"))
+                c.shutdownWrite()
+                let r = try c.readResponse()
+                #expect(r.status == 200)
+                #expect(r.text.hasPrefix("GET /half "))
+                #expect(c.waitForClose(within: 2))
+            }
+        }
+
         @Test func contentLengthBodyEchoed() throws {
             try withStack(routes: { [$0.echoRoute("/")] }) { stack in
                 let c = try stack.client()

@@ -93,6 +93,9 @@ final class TestClient {
         }
     }
 
+    /// Ends our sending side (FIN); the server may still answer.
+    func shutdownWrite() { _ = shutdown(fd, Int32(SHUT_WR)) }
+
     // MARK: Receiving
 
     private var available: Int { pending.count - pendingStart }
