@@ -64,7 +64,8 @@ extension EndToEnd {
             try withStack(routes: { [$0.echoRoute("/")] }) { stack in
                 let c = try stack.client()
                 let body = String(repeating: "0123456789", count: 10_000)
-                let r = try c.exchange("POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+                let r = try c.exchange(
+                    "POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
                 #expect(r.status == 200)
                 #expect(r.text.hasPrefix("POST /up HTTP/1.1\r\n"))
                 #expect(r.text.contains("\r\nContent-Length: 100000\r\n"))
@@ -132,7 +133,9 @@ extension EndToEnd {
                 }
             }
             defer { upstream.stop() }
-            try withStack(routes: { _ in [RouteSpec(apiID: "raw", listenPath: "/", targetHost: "127.0.0.1", targetPort: upstream.port)] }) { stack in
+            try withStack(routes: { _ in
+                [RouteSpec(apiID: "raw", listenPath: "/", targetHost: "127.0.0.1", targetPort: upstream.port)]
+            }) { stack in
                 let c = try stack.client()
                 let head = try c.exchange("HEAD /h HTTP/1.1\r\nHost: h\r\n\r\n", head: true)
                 #expect(head.status == 200)

@@ -48,7 +48,8 @@ extension EndToEnd {
                 #expect(xml.header("Content-Type") == "application/xml")
                 #expect(
                     xml.text
-                        == "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<error><code>404</code><message>Not Found</message></error>")
+                        == "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<error><code>404</code><message>Not Found</message></error>"
+                )
             }
         }
 

@@ -7,10 +7,12 @@ extension EndToEnd {
     /// request head it received, so the body shows the rewritten request line and fields.
     @Suite struct Routing {
         @Test func longestListenPathWins() throws {
-            try withStack(routes: { [
-                $0.echoRoute("/api", base: "/short"),
-                $0.echoRoute("/api/v2", base: "/long"),
-            ] }) { stack in
+            try withStack(routes: {
+                [
+                    $0.echoRoute("/api", base: "/short"),
+                    $0.echoRoute("/api/v2", base: "/long"),
+                ]
+            }) { stack in
                 let c = try stack.client()
                 let long = try c.exchange(get("/api/v2/users"))
                 #expect(long.status == 200)
@@ -21,10 +23,12 @@ extension EndToEnd {
         }
 
         @Test func domainRoutesComeBeforeDomainless() throws {
-            try withStack(routes: { [
-                $0.echoRoute("/x/longer", id: "any", base: "/anyhost"),
-                $0.echoRoute("/", id: "dom", domain: "api.example.com", base: "/domain"),
-            ] }) { stack in
+            try withStack(routes: {
+                [
+                    $0.echoRoute("/x/longer", id: "any", base: "/anyhost"),
+                    $0.echoRoute("/", id: "dom", domain: "api.example.com", base: "/domain"),
+                ]
+            }) { stack in
                 let c = try stack.client()
                 let byDomain = try c.exchange(get("/x/longer/y", host: "API.example.com:8080"))
                 #expect(byDomain.text.hasPrefix("GET /domain/x/longer/y HTTP/1.1\r\n"))
@@ -47,11 +51,13 @@ extension EndToEnd {
         }
 
         @Test func stripListenPathAndTargetBasePath() throws {
-            try withStack(routes: { [
-                $0.echoRoute("/strip/", strip: true, base: "/base"),
-                $0.echoRoute("/keep/", strip: false, base: "/base/v1"),
-                $0.echoRoute("/bare", strip: true),
-            ] }) { stack in
+            try withStack(routes: {
+                [
+                    $0.echoRoute("/strip/", strip: true, base: "/base"),
+                    $0.echoRoute("/keep/", strip: false, base: "/base/v1"),
+                    $0.echoRoute("/bare", strip: true),
+                ]
+            }) { stack in
                 let c = try stack.client()
                 #expect(try c.exchange(get("/strip/a/b?q=1")).text.hasPrefix("GET /base/a/b?q=1 HTTP/1.1\r\n"))
                 #expect(try c.exchange(get("/keep/a")).text.hasPrefix("GET /base/v1/keep/a HTTP/1.1\r\n"))
@@ -61,10 +67,12 @@ extension EndToEnd {
         }
 
         @Test func preserveHostHeader() throws {
-            try withStack(routes: { [
-                $0.echoRoute("/keep", preserveHost: true),
-                $0.echoRoute("/target", preserveHost: false),
-            ] }) { stack in
+            try withStack(routes: {
+                [
+                    $0.echoRoute("/keep", preserveHost: true),
+                    $0.echoRoute("/target", preserveHost: false),
+                ]
+            }) { stack in
                 let c = try stack.client()
                 let kept = try c.exchange(get("/keep", host: "client.example:81")).text
                 #expect(kept.contains("\r\nHost: client.example:81\r\n"))
@@ -91,17 +99,22 @@ extension EndToEnd {
         @Test func hopByHopHeadersAreRemoved() throws {
             try withStack(routes: { [$0.echoRoute("/")] }) { stack in
                 let c = try stack.client()
-                let seen = try c.exchange(get("/a", """
-                    Connection: keep-alive, X-Secret-Hop\r
-                    Keep-Alive: timeout=5\r
-                    TE: trailers\r
-                    Upgrade: websocket\r
-                    Proxy-Connection: keep-alive\r
-                    X-Secret-Hop: 1\r
-                    X-End-To-End: kept\r
+                let seen = try c.exchange(
+                    get(
+                        "/a",
+                        """
+                        Connection: keep-alive, X-Secret-Hop\r
+                        Keep-Alive: timeout=5\r
+                        TE: trailers\r
+                        Upgrade: websocket\r
+                        Proxy-Connection: keep-alive\r
+                        X-Secret-Hop: 1\r
+                        X-End-To-End: kept\r
 
-                    """)).text.lowercased()
-                for name in ["connection:", "keep-alive:", "\r\nte:", "upgrade:", "proxy-connection:", "x-secret-hop:"] {
+                        """)
+                ).text.lowercased()
+                for name in ["connection:", "keep-alive:", "\r\nte:", "upgrade:", "proxy-connection:", "x-secret-hop:"]
+                {
                     #expect(!seen.contains(name), "\(name) reached the upstream")
                 }
                 #expect(seen.contains("\r\nx-end-to-end: kept\r\n"))

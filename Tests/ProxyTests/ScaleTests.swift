@@ -39,7 +39,9 @@ extension EndToEnd {
                 #expect(latency < 0.5, "request took \(latency) s with \(count) idle connections")
                 let after = residentBytes()
                 let perConnection = Double(after - before) / Double(count)
-                print("idle connections: RSS \(before / 1024) KiB -> \(after / 1024) KiB, \(Int(perConnection)) B per connection")
+                print(
+                    "idle connections: RSS \(before / 1024) KiB -> \(after / 1024) KiB, \(Int(perConnection)) B per connection"
+                )
                 #expect(perConnection < 4096, "\(perConnection) B of RSS per idle connection")
                 for c in idle { c.close() }
                 #expect(eventually(within: 5) { open() == 1 }, "open after closing: \(open())")
@@ -84,24 +86,28 @@ extension EndToEnd {
                 var headBytes = -1
                 var mismatches = 0
                 var nextSample = 0
-                let r = try c.readResponse(onHead: { head in
-                    headBytes = (head.header("Content-Length").flatMap { Int($0) } ?? 0) - size
-                }, sink: { slice in
-                    slice.withUnsafeBytes { bytes in
-                        var i = max(0, headBytes - received)  // skip the echoed request head
-                        while i < bytes.count {
-                            let position = (received + i - headBytes) % 65_536
-                            let n = min(bytes.count - i, 65_536 - position)
-                            if memcmp(bytes.baseAddress! + i, pattern.baseAddress! + position, n) != 0 { mismatches += 1 }
-                            i += n
+                let r = try c.readResponse(
+                    onHead: { head in
+                        headBytes = (head.header("Content-Length").flatMap { Int($0) } ?? 0) - size
+                    },
+                    sink: { slice in
+                        slice.withUnsafeBytes { bytes in
+                            var i = max(0, headBytes - received)  // skip the echoed request head
+                            while i < bytes.count {
+                                let position = (received + i - headBytes) % 65_536
+                                let n = min(bytes.count - i, 65_536 - position)
+                                if memcmp(bytes.baseAddress! + i, pattern.baseAddress! + position, n) != 0 {
+                                    mismatches += 1
+                                }
+                                i += n
+                            }
                         }
-                    }
-                    received += slice.count
-                    if received >= nextSample {
-                        peakGrowth = max(peakGrowth, residentBytes() - before)
-                        nextSample += 4 << 20
-                    }
-                })
+                        received += slice.count
+                        if received >= nextSample {
+                            peakGrowth = max(peakGrowth, residentBytes() - before)
+                            nextSample += 4 << 20
+                        }
+                    })
                 writerDone.wait()
                 #expect(r.status == 200)
                 #expect(sentBytes.pointee == size)

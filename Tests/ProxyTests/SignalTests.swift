@@ -126,7 +126,10 @@ extension EndToEnd {
             let output = sluice.output
             #expect(output.contains("broken.json"), "\(output)")
             #expect(output.contains("proxy.listen_path"), "\(output)")
-            #expect(output.split(separator: "\n").contains { $0.contains("broken.json") && $0.contains("proxy.listen_path") })
+            #expect(
+                output.split(separator: "\n").contains {
+                    $0.contains("broken.json") && $0.contains("proxy.listen_path")
+                })
         }
     }
 }

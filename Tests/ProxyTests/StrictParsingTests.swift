@@ -29,7 +29,8 @@ extension EndToEnd {
         @Test func badChunkSizeInBodyIs400AndCloses() throws {
             try withStack(routes: { [$0.echoRoute("/")] }) { stack in
                 let c = try stack.client()
-                let r = try c.exchange("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n")
+                let r = try c.exchange(
+                    "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n")
                 #expect(r.status == 400)
                 #expect(c.waitForClose(within: 2))
             }
@@ -73,7 +74,8 @@ extension EndToEnd {
                 #expect(c.waitForClose(within: 3))
                 #expect(stack.upstreamConnects == 0)
                 let d = try stack.client()
-                let ok = try d.exchange("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\n" + String(repeating: "a", count: 100))
+                let ok = try d.exchange(
+                    "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\n" + String(repeating: "a", count: 100))
                 #expect(ok.status == 200)
             }
         }

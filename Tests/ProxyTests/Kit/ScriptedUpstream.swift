@@ -80,7 +80,9 @@ final class ScriptedUpstream: Sendable {
         _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, 4)
         var address = sockaddr_in.loopback(port: 0)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 64) == 0 else { throw KitError("scripted upstream: bind/listen errno \(errno)") }
         listener = fd
