@@ -89,6 +89,8 @@ struct Slot {
     /// would block. Edge-triggered epoll reports each change once, so these remember it.
     var canRead = false
     var canWrite = false
+    /// An event reported the peer's FIN (or an error): reads end in 0 rather than a new edge.
+    var peerShut = false
 
     // Upstream side.
     var responseParser = ResponseParser(maxHeadBytes: 16_384)

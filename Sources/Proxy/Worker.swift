@@ -116,6 +116,7 @@ struct Worker: ~Copyable {
     @inline(__always) private func noteReadiness(_ s: UnsafeMutablePointer<Slot>, _ flags: UInt32) {
         let failed = EpollFlags.hangup | EpollFlags.error
         if flags & (EpollFlags.readable | EpollFlags.peerClosed | failed) != 0 { s.pointee.canRead = true }
+        if flags & (EpollFlags.peerClosed | failed) != 0 { s.pointee.peerShut = true }
         if flags & (EpollFlags.writable | failed) != 0 { s.pointee.canWrite = true }
     }
 
@@ -179,7 +180,8 @@ struct Worker: ~Copyable {
             }
         } else if peer >= 0 {
             slot(peer).pointee.peer = -1
-        } else {
+        } else if s.pointee.poolIndex >= 0 {
+            // Callers mark an upstream that must not go back to a pool with index -1.
             pools.remove(s.pointee.poolIndex, fd)
         }
         TCP.close(fd)
@@ -246,7 +248,9 @@ struct Worker: ~Copyable {
         switch r {
         case .bytes(let n):
             s.pointee.inWrite &+= n
-            if n < space { s.pointee.canRead = false }
+            // A short read drains the socket, unless the peer's FIN came with this edge: no
+            // later edge will report it, so keep reading until read() returns 0.
+            if n < space && !s.pointee.peerShut { s.pointee.canRead = false }
         case .wouldBlock: s.pointee.canRead = false
         case .closed, .failed: break
         }
