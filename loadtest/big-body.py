@@ -4,15 +4,10 @@ the body back) and reads the echo at the same time; then downloads a large gener
 (`?bytes=N`). Reports throughput and the gateway's peak RSS, sampled while bytes flow, to show
 that memory does not grow with body size. Usage:
     loadtest/big-body.py --port 8080 --pid <gateway pid> --path /demo/ [--mib 1024]"""
-import argparse, socket, sys, threading, time
+import argparse, os, socket, sys, threading, time
 
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from proc import rss_kib  # noqa: E402
 
 
 class Sampler(threading.Thread):

@@ -5,15 +5,10 @@ per idle connection. Usage:
     loadtest/idle-connections.py --port 8080 --pid <gateway pid> [--connections 10000] [--path /hello]
 Half the idle connections have made one request first (so they went through the buffer pool);
 the other half never sent a byte. Loopback only; bounded in count and time."""
-import argparse, resource, socket, sys, time
+import argparse, os, resource, socket, sys, time
 
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "lib"))
+from proc import rss_kib  # noqa: E402
 
 
 def request(port, path, timeout=5.0):

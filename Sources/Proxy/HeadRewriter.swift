@@ -70,14 +70,7 @@ enum HeadRewriter {
             w.append(base, span: head.host)
             w.crlf()
         }
-        switch head.framing {
-        case .length(let n):
-            w.append("Content-Length: ")
-            w.append(decimal: n)
-            w.crlf()
-        case .chunked: w.append("Transfer-Encoding: chunked\r\n")
-        case .none, .untilClose: break
-        }
+        appendFraming(&w, head.framing)
         if closeConnection { w.append("Connection: close\r\n") }
         w.crlf()
     }
@@ -107,7 +100,19 @@ enum HeadRewriter {
             if f.kind == .transferEncoding { continue }
             appendField(&w, base, f)
         }
-        switch clientFraming {
+        appendFraming(&w, clientFraming)
+        if !keepAlive {
+            w.append("Connection: close\r\n")
+        } else if clientVersion == .http10 {
+            w.append("Connection: keep-alive\r\n")
+        }
+        w.crlf()
+    }
+
+    /// The framing field of a message the gateway sends: a length, chunked, or none.
+    @inline(__always)
+    static func appendFraming(_ w: inout ByteWriter, _ framing: BodyFraming) {
+        switch framing {
         case .length(let n):
             w.append("Content-Length: ")
             w.append(decimal: n)
@@ -115,12 +120,6 @@ enum HeadRewriter {
         case .chunked: w.append("Transfer-Encoding: chunked\r\n")
         case .none, .untilClose: break
         }
-        if !keepAlive {
-            w.append("Connection: close\r\n")
-        } else if clientVersion == .http10 {
-            w.append("Connection: keep-alive\r\n")
-        }
-        w.crlf()
     }
 
     @inline(__always)

@@ -26,23 +26,14 @@ extension Worker {
         var echoHead = false
         s.pointee.framer = BodyFramer(framing: head.framing)
         if let n = generated, !bodyless {
-            w.append("Content-Length: ")
-            w.append(decimal: n)
-            w.crlf()
+            HeadRewriter.appendFraming(&w, .length(n))
             s.pointee.generatedRemaining = n
         } else if !bodyless {
             echoHead = true
             switch head.framing {
-            case .chunked:
-                w.append("Transfer-Encoding: chunked\r\n")
-            case .length(let n):
-                w.append("Content-Length: ")
-                w.append(decimal: Int64(head.headLength) + n)
-                w.crlf()
-            case .none, .untilClose:
-                w.append("Content-Length: ")
-                w.append(decimal: Int64(head.headLength))
-                w.crlf()
+            case .chunked: HeadRewriter.appendFraming(&w, .chunked)
+            case .length(let n): HeadRewriter.appendFraming(&w, .length(Int64(head.headLength) + n))
+            case .none, .untilClose: HeadRewriter.appendFraming(&w, .length(Int64(head.headLength)))
             }
         }
         // A body we will not echo must still be read past; simplest is to close after answering.

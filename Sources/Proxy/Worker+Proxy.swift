@@ -73,22 +73,10 @@ extension Worker {
         switch TCP.connect(to: pools.address(pool)) {
         case .success(let fd):
             WorkerStats.bump(stats.upstreamConnects)
-            let u = table.slot(fd)
-            let generation = u.pointee.generation
-            u.pointee = Slot()
-            u.pointee.generation = generation &+ 1
-            u.pointee.kind = .upstream
-            u.pointee.fd = fd
+            guard let u = openSlot(fd, .upstream) else { return nil }
             u.pointee.poolIndex = pool
             u.pointee.connecting = true
             u.pointee.responseParser = ResponseParser(maxHeadBytes: bufferSize)
-            do {
-                try epoll.add(fd, flags: EpollFlags.socketDefault, tag: u.pointee.tag)
-            } catch {
-                TCP.close(fd)
-                u.pointee.kind = .free
-                return nil
-            }
             return fd
         case .failure(let e):
             Log.warn("upstream connect failed", [("worker", "\(id)"), ("upstream", pools.address(pool).description), ("error", "\(e)")])

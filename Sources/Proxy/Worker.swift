@@ -137,26 +137,33 @@ struct Worker: ~Copyable {
 
     private mutating func openClient(_ fd: Int32, peer: SocketAddress) {
         TCP.setNoDelay(fd)
+        guard let s = openSlot(fd, .client) else { return }
+        s.pointee.peerAddress = peer
+        s.pointee.canWrite = true
+        s.pointee.requestParser = RequestParser(limits: snapshot.settings.parseLimits)
+        openClients += 1
+        WorkerStats.bump(stats.accepted)
+        WorkerStats.bump(stats.openClients)
+        link(s, .read)
+    }
+
+    /// Gives a new descriptor a fresh slot (next generation) and registers it with epoll; on
+    /// failure closes it and returns nil. The table may grow: re-derive other slot pointers after.
+    mutating func openSlot(_ fd: Int32, _ kind: SlotKind) -> UnsafeMutablePointer<Slot>? {
         let s = table.slot(fd)
         let generation = s.pointee.generation
         s.pointee = Slot()
         s.pointee.generation = generation &+ 1
-        s.pointee.kind = .client
+        s.pointee.kind = kind
         s.pointee.fd = fd
-        s.pointee.peerAddress = peer
-        s.pointee.canWrite = true
-        s.pointee.requestParser = RequestParser(limits: snapshot.settings.parseLimits)
         do {
             try epoll.add(fd, flags: EpollFlags.socketDefault, tag: s.pointee.tag)
         } catch {
             TCP.close(fd)
             s.pointee.kind = .free
-            return
+            return nil
         }
-        openClients += 1
-        WorkerStats.bump(stats.accepted)
-        WorkerStats.bump(stats.openClients)
-        link(s, .read)
+        return s
     }
 
     /// Closes a descriptor and frees its slot. Closing a client also closes the upstream it was
