@@ -7,7 +7,8 @@ let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 let package = Package(
     name: "sluice",
     products: [
-        .executable(name: "sluice", targets: ["Sluice"])
+        .executable(name: "sluice", targets: ["Sluice"]),
+        .executable(name: "sluice-sim", targets: ["SluiceSim"]),
     ],
     targets: [
         // GNU/Linux calls that Glibc's Swift module lacks (epoll, eventfd, signalfd, accept4, affinity).
@@ -16,6 +17,11 @@ let package = Package(
         .target(name: "Posix", dependencies: ["CLinux"], swiftSettings: swift6),
         // HTTP/1.1 parsing and serialization over bytes. Pure: no I/O.
         .target(name: "HTTP", swiftSettings: swift6),
+        // SHA-256, HMAC-SHA256, constant-time comparison: written once, checked against published vectors.
+        .target(name: "Crypto", swiftSettings: swift6),
+        // SWIM membership with Lifeguard's refinements and a broadcast channel. Sans-IO: the caller
+        // owns sockets and clocks; the simulator drives it in virtual time.
+        .target(name: "Gossip", dependencies: ["Crypto"], swiftSettings: swift6),
         // Token buckets and, later, the distributed allocation of limits. Pure logic, no I/O.
         .target(name: "Limiter", swiftSettings: swift6),
         // Gateway configuration, API definitions and error templates, read from JSON files (Foundation).
@@ -26,6 +32,11 @@ let package = Package(
         .executableTarget(
             name: "Sluice", dependencies: ["Proxy", "Config", "Posix", "Limiter"], swiftSettings: swift6),
 
+        // The cluster simulator: N gossip nodes in virtual time over a simulated network.
+        .executableTarget(name: "SluiceSim", dependencies: ["Gossip"], swiftSettings: swift6),
+
+        .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: swift6),
+        .testTarget(name: "GossipTests", dependencies: ["Gossip"], swiftSettings: swift6),
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: swift6),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swift6),
         .testTarget(name: "LimiterTests", dependencies: ["Limiter"], swiftSettings: swift6),
