@@ -35,11 +35,14 @@ struct ConnectionOptions {
 /// Reads every `Connection` field's tokens and marks the fields they name as hop-by-hop
 /// (RFC 9110 §7.6.1). `Host` and `Content-Length` are never marked: a client must not be able to
 /// make the proxy drop the fields the upstream needs to find and frame the request.
-func applyConnectionTokens(
+@inline(__always) func applyConnectionTokens(
     _ bytes: UnsafeRawBufferPointer, headers: inout HeaderTable, kinds: FieldKinds
 ) -> ConnectionOptions {
+    kinds.contains(.connection) ? applyConnectionTokens(bytes, headers: &headers) : ConnectionOptions()
+}
+
+private func applyConnectionTokens(_ bytes: UnsafeRawBufferPointer, headers: inout HeaderTable) -> ConnectionOptions {
     var options = ConnectionOptions()
-    guard kinds.contains(.connection) else { return options }
     for f in 0..<headers.count where headers[f].kind == .connection {
         var list = ListCursor(bytes, headers[f].value)
         while let token = list.next() {
@@ -82,10 +85,13 @@ enum TransferCodings {
     case invalid(StaticString)
 }
 
-func readTransferCodings(
+@inline(__always) func readTransferCodings(
     _ bytes: UnsafeRawBufferPointer, headers: borrowing HeaderTable, kinds: FieldKinds
 ) -> TransferCodings {
-    guard kinds.contains(.transferEncoding) else { return .absent }
+    kinds.contains(.transferEncoding) ? readTransferCodings(bytes, headers: headers) : .absent
+}
+
+private func readTransferCodings(_ bytes: UnsafeRawBufferPointer, headers: borrowing HeaderTable) -> TransferCodings {
     var total = 0
     var chunked = 0
     var lastChunked = false
@@ -125,10 +131,13 @@ enum ContentLength {
 
 /// Every `Content-Length` field and list element must be 1 to 18 digits and all must agree
 /// (RFC 9112 §6.3). Eighteen digits cannot overflow Int64, so the digit loop needs no check.
-func readContentLength(
+@inline(__always) func readContentLength(
     _ bytes: UnsafeRawBufferPointer, headers: borrowing HeaderTable, kinds: FieldKinds
 ) -> ContentLength {
-    guard kinds.contains(.contentLength) else { return .absent }
+    kinds.contains(.contentLength) ? readContentLength(bytes, headers: headers) : .absent
+}
+
+private func readContentLength(_ bytes: UnsafeRawBufferPointer, headers: borrowing HeaderTable) -> ContentLength {
     var result: Int64 = -1
     for f in 0..<headers.count where headers[f].kind == .contentLength {
         var list = ListCursor(bytes, headers[f].value)

@@ -261,7 +261,7 @@ extension RequestParser {
     /// Exactly "HTTP/1.1" or "HTTP/1.0"; another "HTTP/d.d" is 505; anything else 400.
     func parseRequestVersion(_ bytes: UnsafeRawBufferPointer, from: Int, to: Int) throws(HTTPParseError) -> HTTPVersion
     {
-        guard to - from == 8, isHTTPSlash(bytes, from), ASCII.isDigit(bytes.byte(from + 5)),
+        guard to - from == 8, equals(bytes, from: from, to: from &+ 5, "HTTP/"), ASCII.isDigit(bytes.byte(from + 5)),
             bytes.byte(from + 6) == 0x2E, ASCII.isDigit(bytes.byte(from + 7))
         else { throw bad("malformed HTTP version") }
         if bytes.byte(from + 5) == 0x31 {
@@ -310,11 +310,6 @@ extension RequestParser {
         }
         return ByteSpan(start: schemeEnd, end: ae)
     }
-}
-
-@inline(__always) func isHTTPSlash(_ bytes: UnsafeRawBufferPointer, _ i: Int) -> Bool {
-    bytes.byte(i) == 0x48 && bytes.byte(i + 1) == 0x54 && bytes.byte(i + 2) == 0x54 && bytes.byte(i + 3) == 0x50
-        && bytes.byte(i + 4) == ASCII.slash
 }
 
 /// Case-sensitive method names (RFC 9110 §9.1).

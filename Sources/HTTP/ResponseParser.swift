@@ -84,8 +84,7 @@ extension ResponseParser {
 
         // HTTP/1.x SP 3DIGIT [SP reason-phrase]
         let s = lineStart
-        guard lineEnd - s >= 12, isHTTPSlash(bytes, s), bytes.byte(s + 5) == 0x31, bytes.byte(s + 6) == 0x2E,
-            bytes.byte(s + 8) == ASCII.sp
+        guard lineEnd - s >= 12, equals(bytes, from: s, to: s + 7, "HTTP/1."), bytes.byte(s + 8) == ASCII.sp
         else { throw badGateway("malformed status line") }
         switch bytes.byte(s + 7) {
         case 0x31: head.version = .http11
