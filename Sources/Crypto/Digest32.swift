@@ -38,8 +38,11 @@ public struct Digest32: Sendable, Equatable {
     /// Lends the 32 bytes without copying them to the heap.
     @inlinable
     public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        var copy = storage
-        return try Swift.withUnsafeBytes(of: &copy) { (raw) throws(E) -> R in try body(raw) }
+        // Not `var copy = storage; return try Swift.withUnsafeBytes(of: &copy, body)`: Swift 6.3.1 at -O
+        // miscompiles that form once inlined into a client whose closure returns Void and mutates a captured
+        // variable (the closure saw stale bytes). The borrowing overload is correct;
+        // `digestBytesInOptimizedClients` guards this under `swift test -c release`.
+        try Swift.withUnsafeBytes(of: storage, body)
     }
 
     /// Constant-time in the content: every word is read whatever differs.

@@ -70,3 +70,15 @@ func sha256PaddingBoundaries(_ length: Int) {
     #expect(digest.description == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     #expect(digest != SHA256.hash(Array("abd".utf8)))
 }
+
+/// The pattern Swift 6.3.1 -O once miscompiled in `Digest32.withUnsafeBytes` (a `Void` closure mutating a
+/// captured variable read stale bytes). Meaningful under `swift test -c release`.
+@Test func digestBytesInOptimizedClients() {
+    let digest = SHA256.hash(Array("abc".utf8))
+    var first: UInt8 = 0
+    digest.withUnsafeBytes { first ^= $0[0] }
+    var sum = 0
+    digest.withUnsafeBytes { raw in for byte in raw { sum += Int(byte) } }
+    #expect(first == 0xba)
+    #expect(sum == digest.bytes.reduce(0) { $0 + Int($1) })
+}
