@@ -34,7 +34,7 @@ public struct HMACKey: Sendable {
             // (K0 ^ ipad) ^ (ipad ^ opad) == K0 ^ opad
             for i in 0..<SHA256.blockByteCount { k0[i] ^= 0x36 ^ 0x5c }
             outerState.compress(UnsafeRawPointer(k0.baseAddress!))
-            // Leave no copy of the key material on the stack.
+            // Best effort: do not leave the padded key on the stack.
             for i in 0..<SHA256.blockByteCount { k0[i] = 0 }
         }
         inner = innerState
