@@ -1,0 +1,1 @@
+// The cluster tests arrive in the next commits.
