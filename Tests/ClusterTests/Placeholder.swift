@@ -1,1 +1,0 @@
-// The cluster tests arrive in the next commits.
