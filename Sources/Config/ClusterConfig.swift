@@ -6,7 +6,7 @@ import Foundation
 /// The protocol timings are optional: nil means the gossip layer's LAN preset (`GossipConfig.lan`),
 /// which the executable applies, so the defaults live in one place. Value type; any thread.
 public struct ClusterConfig: Sendable, Equatable {
-    /// Name of this node in the cluster, unique among members, at most 128 bytes. Default "",
+    /// Name of this node in the cluster, unique among members, 1...64 bytes. Default "",
     /// meaning the host name and the bind port (`host:7946`): unique on one machine, stable across
     /// restarts, so a restarted node is recognised as the same member.
     public var nodeName: String = ""
@@ -28,30 +28,32 @@ public struct ClusterConfig: Sendable, Equatable {
     /// network join the cluster or declare members dead.
     public var keys: [String] = []
 
-    /// Seconds between two probes of a random member, > 0. Default nil: the gossip LAN preset
-    /// (1 s). Smaller detects failures sooner at the cost of more packets.
+    /// Seconds between two probes (one member each, round-robin), > 0. Default nil: the gossip LAN
+    /// preset (0.2 s). Smaller detects failures sooner at the cost of more packets.
     public var probeInterval: Double? = nil
 
     /// Seconds to wait for a direct probe's answer before asking others to probe, > 0 and less
-    /// than the probe interval. Default nil: the LAN preset (0.5 s), well above loopback and LAN
+    /// than the probe interval. Default nil: the LAN preset (0.1 s), well above loopback and LAN
     /// round trips.
     public var probeTimeout: Double? = nil
 
-    /// Seconds between two gossip rounds (piggybacked state changes sent to a few members), > 0.
-    /// Default nil: the LAN preset (0.2 s): news spreads in a few hundred milliseconds.
+    /// Seconds between two gossip rounds (queued state changes sent to a few members), > 0.
+    /// Default nil: the LAN preset (0.05 s): news spreads in a few hundred milliseconds, and a
+    /// round with nothing queued sends nothing.
     public var gossipInterval: Double? = nil
 
     /// Seconds between two full state exchanges with a random member, > 0. Default nil: the LAN
     /// preset (30 s): repairs what gossip missed (a healed partition) at a low steady cost.
     public var pushPullInterval: Double? = nil
 
-    /// Multiplier of the suspicion timeout (scaled by log(cluster size) and the probe interval)
-    /// before a suspect is declared dead, 1...100. Default nil: the LAN preset (4, memberlist's).
-    public var suspicionMultiplier: Int? = nil
+    /// Lower bound of the suspicion timeout before a suspect is declared dead, in probe intervals
+    /// scaled by max(1, log10(members)), 1...100. Default nil: the LAN preset (3): time for a wrongly
+    /// suspected member to hear the rumour and refute it.
+    public var suspicionMinMultiplier: Int? = nil
 
-    /// Upper bound of the suspicion timeout as a multiple of its minimum, 1...100 (Lifeguard:
-    /// the timeout shrinks from this down to the minimum as other members confirm the suspicion).
-    /// Default nil: the LAN preset (6, memberlist's).
+    /// Upper bound of the suspicion timeout as a multiple of its lower bound, 1...100 (Lifeguard:
+    /// the timeout starts here and shrinks to the lower bound as other members confirm the
+    /// suspicion). Default nil: the LAN preset (4).
     public var suspicionMaxMultiplier: Int? = nil
 
     public init() {}
@@ -199,7 +201,7 @@ extension FieldDescriptor {
                 "node_name", .string, \.nodeName,
                 read: { v throws(FieldProblem) in
                     let name = try v.stringValue()
-                    guard name.utf8.count <= 128 else { throw FieldProblem("longer than 128 bytes") }
+                    guard name.utf8.count <= 64 else { throw FieldProblem("longer than 64 bytes") }
                     return name
                 }, write: JSONValue.string),
             .cluster(
@@ -223,7 +225,9 @@ extension FieldDescriptor {
             .cluster("probe_timeout", .number, \.probeTimeout, read: optionalSeconds, write: optionalNumber),
             .cluster("gossip_interval", .number, \.gossipInterval, read: optionalSeconds, write: optionalNumber),
             .cluster("push_pull_interval", .number, \.pushPullInterval, read: optionalSeconds, write: optionalNumber),
-            .cluster("suspicion_multiplier", .integer, \.suspicionMultiplier, read: multiplier, write: optionalInteger),
+            .cluster(
+                "suspicion_min_multiplier", .integer, \.suspicionMinMultiplier, read: multiplier,
+                write: optionalInteger),
             .cluster(
                 "suspicion_max_multiplier", .integer, \.suspicionMaxMultiplier, read: multiplier,
                 write: optionalInteger),

@@ -84,7 +84,8 @@ extension GossipConfig {
         if let v = cluster.probeTimeout { g.probeTimeout = nanos(v) }
         if let v = cluster.gossipInterval { g.gossipInterval = nanos(v) }
         if let v = cluster.pushPullInterval { g.pushPullInterval = nanos(v) }
-        if let v = cluster.suspicionMultiplier { g.suspicionMultiplier = v }
+        if let v = cluster.suspicionMinMultiplier { g.suspicionMinMultiplier = v }
+        if let v = cluster.suspicionMaxMultiplier { g.suspicionMaxMultiplier = v }
         return g
     }
 }

@@ -104,9 +104,6 @@ struct ClusterError: Error, CustomStringConvertible {
 
 /// The loop's state. Control thread only.
 private struct ClusterLoop: ~Copyable {
-    /// Datagrams longer than this are not gossip; one more byte lets the gossip layer see (and
-    /// count) that a datagram was too long.
-    static let maxDatagram = 1_400
     static let socketTag: UInt64 = 0
     static let doorbellTag: UInt64 = 1
 
@@ -119,7 +116,9 @@ private struct ClusterLoop: ~Copyable {
     let address: Endpoint
     /// Nanoseconds to keep gossiping after `leave`.
     let leaveFlush: Int64
-    var buffer = [UInt8](repeating: 0, count: ClusterLoop.maxDatagram + 1)
+    /// `maxPacketSize` + 1 bytes: a longer datagram arrives truncated to one byte more than the
+    /// gossip layer accepts, so it sees (and counts) an oversized packet.
+    var buffer: [UInt8]
     var published: [MemberInfo] = []
     var leaving = false
     var sendFailures = 0
@@ -137,6 +136,7 @@ private struct ClusterLoop: ~Copyable {
         self.name = name
         self.address = address
         self.leaveFlush = leaveFlush
+        buffer = [UInt8](repeating: 0, count: membership.config.maxPacketSize + 1)
     }
 
     mutating func run(seeds: [Endpoint], shared: ClusterNode.Shared) {
@@ -182,7 +182,10 @@ private struct ClusterLoop: ~Copyable {
             switch result {
             case .datagram(let count, let wasTruncated):
                 if wasTruncated { truncated &+= 1 }
-                membership.receive(Array(buffer[0..<count]), from: sender.endpoint, now: monotonicNanos())
+                let from = sender.endpoint
+                buffer.withUnsafeBytes { bytes in
+                    membership.receive(UnsafeRawBufferPointer(rebasing: bytes[0..<count]), from: from, now: monotonicNanos())
+                }
             case .wouldBlock:
                 return
             case .failed(let e):

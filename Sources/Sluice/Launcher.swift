@@ -99,8 +99,15 @@ final class Launcher {
                 source: config.source, field: "cluster.probe_timeout",
                 problem: "must be less than cluster.probe_interval (\(Double(gossip.probeInterval) / 1e9) s)")
         }
-        // Long enough for a few gossip rounds to carry the news, short enough not to delay a drain.
-        let flush = min(3_000_000_000, max(500_000_000, 5 &* gossip.gossipInterval))
+        let name = cluster.effectiveNodeName
+        guard (1...64).contains(name.utf8.count) else {
+            throw ConfigError(
+                source: config.source, field: "cluster.node_name",
+                problem: "the default name \(name) is longer than 64 bytes: set a shorter one")
+        }
+        // The gossip layer asks for "a second or so" of ticks after leaving, so the news spreads;
+        // bounded so that a drain is not delayed long.
+        let flush = min(3_000_000_000, max(1_000_000_000, 5 &* gossip.gossipInterval))
         return try ClusterNode(config: cluster, gossip: gossip, control: control, leaveFlush: flush)
     }
 

@@ -18,7 +18,7 @@ import Testing
         #expect(!c.isEnabled)
         #expect(c.nodeName == "" && c.bind == "" && c.seeds.isEmpty && c.keys.isEmpty)
         #expect(c.probeInterval == nil && c.probeTimeout == nil && c.gossipInterval == nil)
-        #expect(c.pushPullInterval == nil && c.suspicionMultiplier == nil && c.suspicionMaxMultiplier == nil)
+        #expect(c.pushPullInterval == nil && c.suspicionMinMultiplier == nil && c.suspicionMaxMultiplier == nil)
         #expect(c.bindHostPort == nil)
         #expect(c.effectiveNodeName == ProcessInfo.processInfo.hostName + ":0")
     }
@@ -30,7 +30,7 @@ import Testing
               "node_name": "node1", "bind": "127.0.0.1:7946", "seeds": ["127.0.0.1:7946", "[::1]:7947", "db-1.lan:7948"],
               "keys": ["\(Self.hexKey)", "\(Self.base64Key)"],
               "probe_interval": 0.5, "probe_timeout": 0.2, "gossip_interval": 0.1, "push_pull_interval": 15,
-              "suspicion_multiplier": 3, "suspicion_max_multiplier": 5}}
+              "suspicion_min_multiplier": 3, "suspicion_max_multiplier": 5}}
             """
         ).cluster
         #expect(c.isEnabled)
@@ -41,7 +41,7 @@ import Testing
         #expect(c.seedHostPorts.map(\.port) == [7946, 7947, 7948])
         #expect(c.keyBytes == [Array(0..<16), Array(0..<32)])
         #expect(c.probeInterval == 0.5 && c.probeTimeout == 0.2 && c.gossipInterval == 0.1)
-        #expect(c.pushPullInterval == 15 && c.suspicionMultiplier == 3 && c.suspicionMaxMultiplier == 5)
+        #expect(c.pushPullInterval == 15 && c.suspicionMinMultiplier == 3 && c.suspicionMaxMultiplier == 5)
     }
 
     @Test func nodeNameDefaultsToHostAndBindPort() throws {
@@ -75,8 +75,8 @@ import Testing
             (#"{"cluster": {"keys": ["not base64!"]}}"#, #"field "cluster.keys": item 1: a key must be hex or base64"#),
             (#"{"cluster": {"probe_interval": 0}}"#, #"field "cluster.probe_interval": 0 must be greater than 0 (seconds)"#),
             (#"{"cluster": {"push_pull_interval": 7200}}"#, #"field "cluster.push_pull_interval": 7200 is out of range"#),
-            (#"{"cluster": {"suspicion_multiplier": 0}}"#, #"field "cluster.suspicion_multiplier": 0 is out of range 1...100"#),
-            (#"{"cluster": {"node_name": "\#(String(repeating: "x", count: 129))"}}"#, #"field "cluster.node_name": longer than 128 bytes"#),
+            (#"{"cluster": {"suspicion_min_multiplier": 0}}"#, #"field "cluster.suspicion_min_multiplier": 0 is out of range 1...100"#),
+            (#"{"cluster": {"node_name": "\#(String(repeating: "x", count: 65))"}}"#, #"field "cluster.node_name": longer than 64 bytes"#),
             (#"{"cluster": {"probe_interval": 1, "probe_timeout": 1}}"#, #"field "cluster.probe_timeout": 1 must be less than cluster.probe_interval (1)"#),
             (#"{"cluster": []}"#, #"field "cluster": expected an object, got an array"#),
         ]

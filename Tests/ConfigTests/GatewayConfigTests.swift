@@ -112,7 +112,7 @@ import Testing
         ("SLUICE_CLUSTER_PROBE_TIMEOUT", "0.1", { $0.cluster.probeTimeout == 0.1 }),
         ("SLUICE_CLUSTER_GOSSIP_INTERVAL", "0.05", { $0.cluster.gossipInterval == 0.05 }),
         ("SLUICE_CLUSTER_PUSH_PULL_INTERVAL", "10", { $0.cluster.pushPullInterval == 10 }),
-        ("SLUICE_CLUSTER_SUSPICION_MULTIPLIER", "2", { $0.cluster.suspicionMultiplier == 2 }),
+        ("SLUICE_CLUSTER_SUSPICION_MIN_MULTIPLIER", "2", { $0.cluster.suspicionMinMultiplier == 2 }),
         ("SLUICE_CLUSTER_SUSPICION_MAX_MULTIPLIER", "3", { $0.cluster.suspicionMaxMultiplier == 3 }),
     ]
 
