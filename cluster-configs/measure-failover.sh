@@ -56,6 +56,7 @@ for t in $(seq 1 "$tries"); do
     t1=$(now_ms)
     (cd "$here" && exec "$bin" --conf "$victim.json") >>"$run/$victim.log" 2>&1 &
     echo $! >"$run/$victim.pid"
+    disown  # no "Killed" job notice when the next try kills it
     t2=$(now_ms)
     wait_state "$all" "$victim" alive 120
     t3=$(now_ms)
