@@ -16,7 +16,9 @@ public final class ControlAPI: Sendable {
 
     /// Serves `json` at `path` (for example `/tyk/cluster`) from now on.
     public func publish(path: String, json: [UInt8]) {
-        let entry = (path: Array(path.utf8), response: PreparedResponse(status: 200, contentType: "application/json", body: json))
+        let entry = (
+            path: Array(path.utf8), response: PreparedResponse(status: 200, contentType: "application/json", body: json)
+        )
         documents.withLock { list in
             if let i = list.firstIndex(where: { $0.path == entry.path }) {
                 list[i] = entry
@@ -41,7 +43,8 @@ public final class ControlAPI: Sendable {
     /// Tyk's answer to a control request without the right `x-tyk-authorization`.
     static let forbidden = PreparedResponse(
         status: 403, contentType: "application/json",
-        body: Array(#"{"status":"error","message":"Attempted administrative access with invalid or missing key!"}"#.utf8))
+        body: Array(
+            #"{"status":"error","message":"Attempted administrative access with invalid or missing key!"}"#.utf8))
 
     static let methodNotAllowed = PreparedResponse(
         status: 405, contentType: "application/json",

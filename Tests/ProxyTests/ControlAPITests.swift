@@ -5,7 +5,8 @@ import Testing
 extension EndToEnd {
     /// `/tyk/...`: the secret first (Tyk's 403 otherwise), then the published document.
     @Suite struct ControlAPIAnswers {
-        static let forbidden = #"{"status":"error","message":"Attempted administrative access with invalid or missing key!"}"#
+        static let forbidden =
+            #"{"status":"error","message":"Attempted administrative access with invalid or missing key!"}"#
 
         private func withControl(secret: String, _ body: (Stack, ControlAPI) throws -> Void) throws {
             var settings = ProxySettings.test
@@ -25,7 +26,8 @@ extension EndToEnd {
                 #expect(r.header("Content-Type") == "application/json")
                 #expect(r.text == #"{"members":[]}"#)
                 control.publish(path: "/tyk/cluster", json: Array(#"{"members":[1]}"#.utf8))
-                #expect(try c.exchange(get("/tyk/cluster", "x-tyk-authorization: s3cret\r\n")).text == #"{"members":[1]}"#)
+                #expect(
+                    try c.exchange(get("/tyk/cluster", "x-tyk-authorization: s3cret\r\n")).text == #"{"members":[1]}"#)
                 // Cleaned like any path; other documents are not there; only GET and HEAD.
                 #expect(try c.exchange(get("/tyk/./cluster", "x-tyk-authorization: s3cret\r\n")).status == 200)
                 #expect(try c.exchange(get("/tyk/keys", "x-tyk-authorization: s3cret\r\n")).status == 404)
@@ -39,8 +41,10 @@ extension EndToEnd {
             }
         }
 
-        @Test(arguments: ["", "x-tyk-authorization: wrong\r\n", "x-tyk-authorization: s3cre\r\n",
-                          "x-tyk-authorization: s3cretX\r\n", "authorization: s3cret\r\n"])
+        @Test(arguments: [
+            "", "x-tyk-authorization: wrong\r\n", "x-tyk-authorization: s3cre\r\n",
+            "x-tyk-authorization: s3cretX\r\n", "authorization: s3cret\r\n",
+        ])
         func aWrongOrMissingSecretIsForbidden(_ header: String) throws {
             try withControl(secret: "s3cret") { stack, _ in
                 let r = try stack.client().exchange(get("/tyk/cluster", header))
