@@ -214,7 +214,9 @@ extension FieldDescriptor {
             .cluster(
                 "seeds", .stringList, \.seeds,
                 read: { v throws(FieldProblem) in
-                    try stringList(v) { s throws(FieldProblem) in _ = try ClusterConfig.parseHostPort(s, allowNames: true) }
+                    try stringList(v) { s throws(FieldProblem) in
+                        _ = try ClusterConfig.parseHostPort(s, allowNames: true)
+                    }
                 }, write: list),
             .cluster(
                 "keys", .stringList, \.keys,

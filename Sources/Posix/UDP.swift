@@ -17,7 +17,8 @@ public enum DatagramResult: Sendable, Equatable {
 
 /// UDP socket calls over raw descriptors. Any thread, for descriptors that thread owns.
 public enum UDP {
-    private static let datagram = Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+    private static let datagram =
+        Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
 
     /// A non-blocking, close-on-exec UDP socket bound to `address` (port 0: the kernel chooses;
     /// read it back with `TCP.localAddress`).

@@ -20,7 +20,8 @@ enum ClusterDocument {
         }
 
         init(_ m: MemberInfo) {
-            self.init(name: m.name, address: m.address.description, state: m.state.description, incarnation: m.incarnation)
+            self.init(
+                name: m.name, address: m.address.description, state: m.state.description, incarnation: m.incarnation)
         }
     }
 

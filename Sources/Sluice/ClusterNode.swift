@@ -32,7 +32,8 @@ final class ClusterNode: Sendable {
                 let seed = try SocketAddress.resolve(host: seedHost, port: seedPort).endpoint
                 if seed != address { seeds.append(seed) }
             } catch {
-                Log.warn("cluster seed not resolved; skipped", [("seed", "\(seedHost):\(seedPort)"), ("error", "\(error)")])
+                Log.warn(
+                    "cluster seed not resolved; skipped", [("seed", "\(seedHost):\(seedPort)"), ("error", "\(error)")])
             }
         }
         let keyring = try Keyring(keys: config.keyBytes)
@@ -47,7 +48,8 @@ final class ClusterNode: Sendable {
             ClusterLoop(
                 socket: socket, epoll: epoll, doorbell: doorbell,
                 membership: Membership(
-                    name: name, address: address, config: gossip, keyring: keyring, seed: UInt64.random(in: .min ... .max)),
+                    name: name, address: address, config: gossip, keyring: keyring,
+                    seed: UInt64.random(in: .min ... .max)),
                 control: control, name: name, address: address, leaveFlush: leaveFlush))
         Log.info("cluster node starting", [("name", name), ("address", "\(address)"), ("seeds", "\(seeds.count)")])
         let startSeeds = seeds
@@ -169,8 +171,13 @@ private struct ClusterLoop: ~Copyable {
             if now >= leaveDeadline { break }
         }
         let c = membership.counters
-        Log.info("cluster node stopped", [("name", name), ("counters", "\(c)"), ("send_failures", "\(sendFailures)"),
-                                          ("truncated_datagrams", "\(truncated)")])
+        Log.info(
+            "cluster node stopped",
+            [
+                ("name", name), ("changes", "\(shared.changes.load(ordering: .relaxed))"), ("counters", "\(c)"),
+                ("send_failures", "\(sendFailures)"),
+                ("truncated_datagrams", "\(truncated)"),
+            ])
     }
 
     /// Reads every queued datagram (at most 256 a wake-up, so commands are not starved; the socket is
@@ -184,7 +191,8 @@ private struct ClusterLoop: ~Copyable {
                 if wasTruncated { truncated &+= 1 }
                 let from = sender.endpoint
                 buffer.withUnsafeBytes { bytes in
-                    membership.receive(UnsafeRawBufferPointer(rebasing: bytes[0..<count]), from: from, now: monotonicNanos())
+                    membership.receive(
+                        UnsafeRawBufferPointer(rebasing: bytes[0..<count]), from: from, now: monotonicNanos())
                 }
             case .wouldBlock:
                 return
@@ -203,15 +211,19 @@ private struct ClusterLoop: ~Copyable {
             if case .bytes = result { continue }
             sendFailures &+= 1
             if sendFailures & (sendFailures &- 1) == 0 {  // 1, 2, 4, 8...: a trace, not a flood
-                Log.warn("cluster sendto failed", [("to", "\(to)"), ("result", "\(result)"), ("failures", "\(sendFailures)")])
+                Log.warn(
+                    "cluster sendto failed",
+                    [("to", "\(to)"), ("result", "\(result)"), ("failures", "\(sendFailures)")])
             }
         }
         for event in membership.takeEvents() {
             changes.add(1, ordering: .relaxed)
-            Log.info("member state changed", [
-                ("name", event.member.name), ("address", "\(event.member.address)"),
-                ("from", event.previous?.description ?? "none"), ("to", event.member.state.description),
-            ])
+            Log.info(
+                "member state changed",
+                [
+                    ("name", event.member.name), ("address", "\(event.member.address)"),
+                    ("from", event.previous?.description ?? "none"), ("to", event.member.state.description),
+                ])
         }
         _ = membership.takeReceived()  // No module broadcasts yet.
         let members = membership.members
@@ -220,7 +232,8 @@ private struct ClusterLoop: ~Copyable {
             let fallback = ClusterDocument.Entry(
                 name: name, address: address.description, state: leaving ? "left" : "alive", incarnation: 0)
             control.publish(
-                path: "/tyk/cluster", json: ClusterDocument.render(members: members, selfName: name, fallback: fallback))
+                path: "/tyk/cluster", json: ClusterDocument.render(members: members, selfName: name, fallback: fallback)
+            )
         }
     }
 }

@@ -75,6 +75,7 @@ import Testing
         try process.run()
         let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return String(decoding: output, as: UTF8.self) + (process.terminationStatus == 0 ? "" : "exit \(process.terminationStatus)")
+        return String(decoding: output, as: UTF8.self)
+            + (process.terminationStatus == 0 ? "" : "exit \(process.terminationStatus)")
     }
 }

@@ -33,7 +33,9 @@ import Testing
             let p = Process()
             p.executableURL = URL(fileURLWithPath: binary)
             p.arguments = ["--conf", conf]
-            if !FileManager.default.fileExists(atPath: log) { FileManager.default.createFile(atPath: log, contents: nil) }
+            if !FileManager.default.fileExists(atPath: log) {
+                FileManager.default.createFile(atPath: log, contents: nil)
+            }
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             handle.seekToEndOfFile()
             p.standardError = handle
@@ -89,7 +91,9 @@ import Testing
                 """.utf8
             ).write(to: URL(fileURLWithPath: n.conf))
         }
-        func report() -> String { nodes.map { "\($0.name): \($0.view().map { "\($0)" } ?? "no answer")" }.joined(separator: "\n") }
+        func report() -> String {
+            nodes.map { "\($0.name): \($0.view().map { "\($0)" } ?? "no answer")" }.joined(separator: "\n")
+        }
 
         // A node whose seeds are all down (node2 is not started yet) starts alone.
         try nodes[0].start(binary: binary)
@@ -215,7 +219,9 @@ func httpGet(port: Int, path: String, headers: [String: String]) -> (status: Int
     address.sin_port = UInt16(port).bigEndian
     address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
     let connected = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+        }
     }
     guard connected == 0 else { return nil }
     var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
@@ -230,9 +236,11 @@ func httpGet(port: Int, path: String, headers: [String: String]) -> (status: Int
         if n <= 0 { break }
         response += chunk[0..<n]
     }
-    guard let split = response.indices.dropLast(3).first(where: {
-        response[$0] == 13 && response[$0 + 1] == 10 && response[$0 + 2] == 13 && response[$0 + 3] == 10
-    }) else { return nil }
+    guard
+        let split = response.indices.dropLast(3).first(where: {
+            response[$0] == 13 && response[$0 + 1] == 10 && response[$0 + 2] == 13 && response[$0 + 3] == 10
+        })
+    else { return nil }
     let statusLine = String(decoding: response[0..<split], as: UTF8.self).split(separator: " ")
     guard statusLine.count >= 2, let status = Int(statusLine[1]) else { return nil }
     return (status, Array(response[(split + 4)...]))

@@ -52,7 +52,8 @@ import Testing
     @Test func keysAreRequiredWithBind() {
         #expect(
             failure { _ = try parse(#"{"cluster": {"bind": "127.0.0.1:7946"}}"#) }
-                == #"conf.json: field "cluster.keys": required when cluster.bind is set (gossip is always authenticated)"#)
+                == #"conf.json: field "cluster.keys": required when cluster.bind is set (gossip is always authenticated)"#
+        )
         #expect(
             failure { _ = try GatewayConfig.embeddedDefault(environment: ["SLUICE_CLUSTER_BIND": "127.0.0.1:1"]) }
                 .hasPrefix("environment: SLUICE_CLUSTER_KEYS: required when cluster.bind is set"))
@@ -62,22 +63,46 @@ import Testing
 
     @Test func badValuesNameTheField() {
         let cases: [(String, String)] = [
-            (#"{"cluster": {"bind": "localhost:7946"}}"#, #"field "cluster.bind": "localhost:7946" is not "host:port""#),
+            (
+                #"{"cluster": {"bind": "localhost:7946"}}"#,
+                #"field "cluster.bind": "localhost:7946" is not "host:port""#
+            ),
             (#"{"cluster": {"bind": "127.0.0.1"}}"#, #"field "cluster.bind": "127.0.0.1" is not "host:port""#),
             (#"{"cluster": {"bind": "127.0.0.1:0"}}"#, #"field "cluster.bind": "127.0.0.1:0" is not"#),
             (#"{"cluster": {"bind": "::1:7946"}}"#, #"field "cluster.bind": "::1:7946" is not"#),
             (#"{"cluster": {"bind": 7946}}"#, #"field "cluster.bind": expected a string, got 7946"#),
             (#"{"cluster": {"seeds": "127.0.0.1:1"}}"#, #"field "cluster.seeds": expected an array of strings"#),
-            (#"{"cluster": {"seeds": ["127.0.0.1:1", 5]}}"#, #"field "cluster.seeds": item 2: expected a string, got 5"#),
+            (
+                #"{"cluster": {"seeds": ["127.0.0.1:1", 5]}}"#,
+                #"field "cluster.seeds": item 2: expected a string, got 5"#
+            ),
             (#"{"cluster": {"seeds": ["a b:1"]}}"#, #"field "cluster.seeds": item 1: "a b:1" is not "host:port""#),
             (#"{"cluster": {"seeds": ["h:65536"]}}"#, #"field "cluster.seeds": item 1: "h:65536" is not"#),
-            (#"{"cluster": {"keys": ["00ff"]}}"#, #"field "cluster.keys": item 1: a key decodes to 2 bytes; expected 16, 24 or 32"#),
+            (
+                #"{"cluster": {"keys": ["00ff"]}}"#,
+                #"field "cluster.keys": item 1: a key decodes to 2 bytes; expected 16, 24 or 32"#
+            ),
             (#"{"cluster": {"keys": ["not base64!"]}}"#, #"field "cluster.keys": item 1: a key must be hex or base64"#),
-            (#"{"cluster": {"probe_interval": 0}}"#, #"field "cluster.probe_interval": 0 must be greater than 0 (seconds)"#),
-            (#"{"cluster": {"push_pull_interval": 7200}}"#, #"field "cluster.push_pull_interval": 7200 is out of range"#),
-            (#"{"cluster": {"suspicion_min_multiplier": 0}}"#, #"field "cluster.suspicion_min_multiplier": 0 is out of range 1...100"#),
-            (#"{"cluster": {"node_name": "\#(String(repeating: "x", count: 65))"}}"#, #"field "cluster.node_name": longer than 64 bytes"#),
-            (#"{"cluster": {"probe_interval": 1, "probe_timeout": 1}}"#, #"field "cluster.probe_timeout": 1 must be less than cluster.probe_interval (1)"#),
+            (
+                #"{"cluster": {"probe_interval": 0}}"#,
+                #"field "cluster.probe_interval": 0 must be greater than 0 (seconds)"#
+            ),
+            (
+                #"{"cluster": {"push_pull_interval": 7200}}"#,
+                #"field "cluster.push_pull_interval": 7200 is out of range"#
+            ),
+            (
+                #"{"cluster": {"suspicion_min_multiplier": 0}}"#,
+                #"field "cluster.suspicion_min_multiplier": 0 is out of range 1...100"#
+            ),
+            (
+                #"{"cluster": {"node_name": "\#(String(repeating: "x", count: 65))"}}"#,
+                #"field "cluster.node_name": longer than 64 bytes"#
+            ),
+            (
+                #"{"cluster": {"probe_interval": 1, "probe_timeout": 1}}"#,
+                #"field "cluster.probe_timeout": 1 must be less than cluster.probe_interval (1)"#
+            ),
             (#"{"cluster": []}"#, #"field "cluster": expected an object, got an array"#),
         ]
         for (json, expected) in cases {
@@ -97,7 +122,8 @@ import Testing
             failure { _ = try seeds("127.0.0.1:1,,127.0.0.1:2") }
                 == #"environment: SLUICE_CLUSTER_SEEDS: an item is empty in "127.0.0.1:1,,127.0.0.1:2""#)
         #expect(
-            failure { _ = try seeds("127.0.0.1") }.hasPrefix(#"environment: SLUICE_CLUSTER_SEEDS: item 1: "127.0.0.1""#))
+            failure { _ = try seeds("127.0.0.1") }.hasPrefix(#"environment: SLUICE_CLUSTER_SEEDS: item 1: "127.0.0.1""#)
+        )
         let c = try parse(
             #"{"cluster": {"bind": "127.0.0.1:7946", "keys": ["\#(Self.hexKey)"]}}"#,
             env: ["SLUICE_CLUSTER_KEYS": "\(Self.base64Key),\(Self.hexKey)"])
