@@ -30,7 +30,7 @@ let package = Package(
         .target(name: "Proxy", dependencies: ["Posix", "HTTP", "Limiter", "Config"], swiftSettings: swift6),
         // The executable: CLI, wiring, signals.
         .executableTarget(
-            name: "Sluice", dependencies: ["Proxy", "Config", "Posix", "Limiter"], swiftSettings: swift6),
+            name: "Sluice", dependencies: ["Proxy", "Config", "Posix", "Limiter", "Gossip"], swiftSettings: swift6),
 
         // The cluster simulator: N gossip nodes in virtual time over a simulated network.
         .executableTarget(name: "SluiceSim", dependencies: ["Gossip"], swiftSettings: swift6),
@@ -44,5 +44,7 @@ let package = Package(
         .testTarget(
             name: "ProxyTests", dependencies: ["Proxy", "Posix", "HTTP", "Config", "Sluice"],
             swiftSettings: swift6),
+        // Real `sluice` processes on loopback forming a cluster (UDP gossip, /tyk/cluster).
+        .testTarget(name: "ClusterTests", dependencies: ["Sluice", "Config"], swiftSettings: swift6),
     ]
 )

@@ -25,6 +25,7 @@ extension GatewayConfig {
         config.source = file
         let warnings = try config.apply(object, file: file)
         try config.applyEnvironment(environment)
+        try config.validateCluster(file: file)
         config.resolvePaths(against: (file as NSString).deletingLastPathComponent)
         return (config, warnings)
     }
@@ -34,6 +35,7 @@ extension GatewayConfig {
     public static func embeddedDefault(environment: [String: String]) throws(ConfigError) -> GatewayConfig {
         var config = GatewayConfig()
         try config.applyEnvironment(environment)
+        try config.validateCluster(file: ConfigError.environmentSource)
         return config
     }
 
@@ -129,6 +131,9 @@ extension GatewayConfig {
 struct FieldDescriptor {
     enum Kind {
         case string, bool, integer, number
+        /// A JSON array of strings; in the environment, comma-separated items (spaces around
+        /// items are dropped, an empty value is an empty list).
+        case stringList
 
         /// Reads an environment value strictly: bools are true/false/1/0; integers are an
         /// optional minus and digits; numbers follow JSON's number grammar.
@@ -153,6 +158,12 @@ struct FieldDescriptor {
                     throw FieldProblem("expected a number, got \(JSONValue.quoted(raw))")
                 }
                 return .double(value)
+            case .stringList:
+                let items = raw.split(separator: ",", omittingEmptySubsequences: false)
+                    .map { $0.trimmingCharacters(in: .whitespaces) }
+                if items == [""] { return .array([]) }
+                guard !items.contains("") else { throw FieldProblem("an item is empty in \(JSONValue.quoted(raw))") }
+                return .array(items.map(JSONValue.string))
             }
         }
 
@@ -302,6 +313,6 @@ extension GatewayConfig {
             .int64("http_server_options.max_request_body_size", \.httpServerOptions.maxRequestBodySize, 0...unbounded),
             .int("workers", \.workers, 0...1024),
             .logLevel("log_level", \.logLevel),
-        ]
+        ] + FieldDescriptor.clusterFields
     }
 }

@@ -49,6 +49,9 @@ public struct GatewayConfig: Sendable, Equatable {
     /// oversubscribing it.
     public var workers: Int = 0
 
+    /// Cluster membership: bind address, seeds, keys and gossip timings. Default: no cluster.
+    public var cluster = ClusterConfig()
+
     /// Least severe level logged. Default `.info`: start-up, reload and errors without per-request
     /// noise.
     public var logLevel: LogLevel = .info

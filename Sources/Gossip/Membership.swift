@@ -43,13 +43,27 @@ public struct MemberInfo: Sendable, Equatable {
     public var address: Endpoint
     public var state: MemberState
     public var incarnation: UInt32
+
+    public init(name: String, address: Endpoint, state: MemberState, incarnation: UInt32) {
+        self.name = name
+        self.address = address
+        self.state = state
+        self.incarnation = incarnation
+    }
 }
 
-/// A change this node observed (for logs, counters and other modules).
+/// A change this node observed (for logs, counters and other modules). `previous` is nil when the
+/// member was not known before.
 public struct MembershipEvent: Sendable, Equatable {
     public var member: MemberInfo
     public var previous: MemberState?
     public var at: Instant
+
+    public init(member: MemberInfo, previous: MemberState?, at: Instant) {
+        self.member = member
+        self.previous = previous
+        self.at = at
+    }
 }
 
 /// A small record another module spreads to every live member (limiter state, key invalidation,
@@ -59,4 +73,10 @@ public struct Broadcast: Sendable, Equatable {
     public var channel: UInt8
     public var key: [UInt8]
     public var payload: [UInt8]
+
+    public init(channel: UInt8, key: [UInt8], payload: [UInt8]) {
+        self.channel = channel
+        self.key = key
+        self.payload = payload
+    }
 }

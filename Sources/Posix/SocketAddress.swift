@@ -39,6 +39,39 @@ public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
 
     public var family: Int32 { Int32(storage.ss_family) }
 
+    /// An IPv4 (4 bytes) or IPv6 (16 bytes) address and a port, built without a lookup; nil for
+    /// any other length.
+    public init?(ipBytes: [UInt8], port: Int) {
+        guard ipBytes.count == 4 || ipBytes.count == 16, (0...65535).contains(port) else { return nil }
+        withUnsafeMutableBytes(of: &storage) { raw in
+            if ipBytes.count == 4 {
+                var a = sockaddr_in()
+                a.sin_family = sa_family_t(AF_INET)
+                a.sin_port = UInt16(port).bigEndian
+                withUnsafeMutableBytes(of: &a.sin_addr) { $0.copyBytes(from: ipBytes) }
+                raw.storeBytes(of: a, as: sockaddr_in.self)
+            } else {
+                var a = sockaddr_in6()
+                a.sin6_family = sa_family_t(AF_INET6)
+                a.sin6_port = UInt16(port).bigEndian
+                withUnsafeMutableBytes(of: &a.sin6_addr) { $0.copyBytes(from: ipBytes) }
+                raw.storeBytes(of: a, as: sockaddr_in6.self)
+            }
+        }
+        length = socklen_t(ipBytes.count == 4 ? MemoryLayout<sockaddr_in>.size : MemoryLayout<sockaddr_in6>.size)
+    }
+
+    /// The address bytes in network order: 4 for IPv4, 16 for IPv6, empty for any other family.
+    public var ipBytes: [UInt8] {
+        withUnsafeBytes(of: storage) { raw in
+            switch family {
+            case AF_INET: Array(raw[4..<8])
+            case AF_INET6: Array(raw[8..<24])
+            default: []
+            }
+        }
+    }
+
     /// The same host with another port.
     public func withPort(_ port: Int) -> SocketAddress {
         var copy = self

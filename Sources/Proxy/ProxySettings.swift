@@ -24,6 +24,8 @@ public struct ProxySettings: Sendable {
     public var maxURILength = 8_192
     /// 0: unlimited.
     public var maxRequestBodySize: Int64 = 0
+    /// Secret of the control API (`x-tyk-authorization`); empty refuses every control request.
+    public var controlSecret = ""
     /// On SIGTERM, in-flight requests get this long to finish.
     public var drainTimeout = 30.0
 

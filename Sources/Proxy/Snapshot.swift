@@ -28,15 +28,21 @@ public final class Snapshot: Sendable {
     let errors: [PreparedResponse]
     let hello: PreparedResponse
     let renderer: ErrorRenderer
+    /// Documents of the control API (`/tyk/...`); nil serves none (every authorized request gets 404).
+    let control: ControlAPI?
+    /// `settings.controlSecret` as bytes.
+    let controlSecret: [UInt8]
 
     /// Resolves every route's upstream and renders the error responses. Blocking (DNS): call it
     /// off the workers. `limiters` keeps the state of unchanged rate limits across reloads.
     public init(
         settings: ProxySettings, routes specs: [RouteSpec], renderer: @escaping ErrorRenderer = defaultErrorRenderer,
-        limiters: RateLimiterRegistry
+        limiters: RateLimiterRegistry, control: ControlAPI? = nil
     ) throws(SystemError) {
         self.settings = settings
         self.renderer = renderer
+        self.control = control
+        controlSecret = Array(settings.controlSecret.utf8)
         var routes: [Route] = []
         for spec in specs {
             var prefix = Array(spec.listenPath.utf8)

@@ -117,6 +117,10 @@ extension Worker {
             consumeHead(s, head)
             return respond(fd, snapshot.hello, close: hasBody)
         }
+        if path.count >= 5 && memcmp(path.baseAddress!, "/tyk/", 5) == 0 {
+            consumeHead(s, head)
+            return respond(fd, controlResponse(path, method: head.method, base: base), close: hasBody)
+        }
         guard let routeIndex = snapshot.route(host: host, path: path) else {
             consumeHead(s, head)
             return respond(fd, .notFound, close: hasBody)
@@ -131,6 +135,26 @@ extension Worker {
             }
         }
         startProxying(fd, head: head, path: path, route: route, pool: routePools[routeIndex])
+    }
+
+    /// A control API request (rare): the secret first, then the document, then the method.
+    private func controlResponse(_ path: UnsafeRawBufferPointer, method: HTTPMethod, base: UnsafeRawPointer)
+        -> PreparedResponse
+    {
+        var key = UnsafeRawBufferPointer(start: base, count: 0)
+        for i in 0..<headers.count where headers[i].kind == .other && headers[i].name.count == 19 {
+            let f = headers[i]
+            if strncasecmp(base + Int(f.name.start), "x-tyk-authorization", 19) == 0 {
+                key = UnsafeRawBufferPointer(start: base + Int(f.value.start), count: f.value.count)
+                break
+            }
+        }
+        guard ControlAPI.authorized(key, secret: snapshot.controlSecret) else { return ControlAPI.forbidden }
+        guard let response = snapshot.control?.response(for: path) else { return ControlAPI.notFound }
+        guard method == .get || method == .head else { return ControlAPI.methodNotAllowed }
+        // Room for the head, Connection and the body in one connection buffer.
+        guard response.head.count &+ response.body.count &+ 64 <= bufferSize else { return ControlAPI.tooLarge }
+        return response
     }
 
     private func isHello(_ path: UnsafeRawBufferPointer) -> Bool {

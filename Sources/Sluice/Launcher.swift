@@ -1,4 +1,5 @@
 import Config
+import Gossip
 import Glibc
 import Limiter
 import Posix
@@ -10,6 +11,8 @@ final class Launcher {
     private var config: GatewayConfig
     private let demoUpstreamPort: Int?
     private let limiters = RateLimiterRegistry()
+    /// Documents of the control API; the cluster node republishes /tyk/cluster on every change.
+    private let control = ControlAPI()
 
     /// A gateway configured by a file (and `SLUICE_*` variables).
     init(configFile: String, environment: [String: String]) throws {
@@ -68,7 +71,7 @@ final class Launcher {
         return try Snapshot(
             settings: config.proxySettings, routes: routes,
             renderer: { status, message, xml in templates.render(status: status, message: message, xml: xml) },
-            limiters: limiters)
+            limiters: limiters, control: control)
     }
 
     /// The built-in upstream.
@@ -82,8 +85,38 @@ final class Launcher {
         return try Gateway(snapshot: snapshot, mode: .echo(delayNanos: Int64(delayMillis) * 1_000_000))
     }
 
-    /// Waits for signals: SIGHUP reloads, SIGTERM and SIGINT drain every gateway and return.
-    static func serve(_ gateways: [Gateway], signals: borrowing SignalFD, reload: (() throws -> Void)?) {
+    /// Joins the cluster when `cluster.bind` is set (nil otherwise: /tyk/cluster then lists this
+    /// node alone).
+    func startCluster() throws -> ClusterNode? {
+        let cluster = config.cluster
+        guard cluster.isEnabled else {
+            control.publish(path: "/tyk/cluster", json: ClusterDocument.single(name: cluster.effectiveNodeName))
+            return nil
+        }
+        let gossip = GossipConfig.from(cluster)
+        guard gossip.probeTimeout < gossip.probeInterval else {
+            throw ConfigError(
+                source: config.source, field: "cluster.probe_timeout",
+                problem: "must be less than cluster.probe_interval (\(Double(gossip.probeInterval) / 1e9) s)")
+        }
+        let name = cluster.effectiveNodeName
+        guard (1...64).contains(name.utf8.count) else {
+            throw ConfigError(
+                source: config.source, field: "cluster.node_name",
+                problem: "the default name \(name) is longer than 64 bytes: set a shorter one")
+        }
+        // The gossip layer asks for "a second or so" of ticks after leaving, so the news spreads;
+        // bounded so that a drain is not delayed long.
+        let flush = min(3_000_000_000, max(1_000_000_000, 5 &* gossip.gossipInterval))
+        return try ClusterNode(config: cluster, gossip: gossip, control: control, leaveFlush: flush)
+    }
+
+    /// Waits for signals: SIGHUP reloads, SIGTERM and SIGINT run `beforeDrain` (leave the cluster),
+    /// then drain every gateway and return.
+    static func serve(
+        _ gateways: [Gateway], signals: borrowing SignalFD, reload: (() throws -> Void)?,
+        beforeDrain: (() -> Void)? = nil
+    ) {
         var poller = pollfd(fd: signals.raw, events: Int16(POLLIN), revents: 0)
         while true {
             _ = poll(&poller, 1, -1)
@@ -98,6 +131,7 @@ final class Launcher {
                     }
                 default:
                     Log.info("draining", [("signal", signal == SIGINT ? "SIGINT" : "SIGTERM")])
+                    beforeDrain?()
                     for g in gateways { g.drain() }
                     for g in gateways { g.join() }
                     Log.info("stopped")
@@ -124,6 +158,7 @@ extension GatewayConfig {
         s.maxHeaderBytes = httpServerOptions.maxHeaderBytes
         s.maxURILength = httpServerOptions.maxURILength
         s.maxRequestBodySize = httpServerOptions.maxRequestBodySize
+        s.controlSecret = secret
         return s
     }
 }

@@ -67,7 +67,11 @@ do {
         if command == "" && conf != nil {
             let launcher = try Launcher(configFile: conf!, environment: environment)
             let gateway = try launcher.start()
-            Launcher.serve([gateway], signals: signals) { try launcher.reload(gateway) }
+            let cluster = try launcher.startCluster()
+            Launcher.serve([gateway], signals: signals, reload: { try launcher.reload(gateway) }) {
+                cluster?.leave()
+                cluster?.join()
+            }
         } else {
             let echo = try Launcher.startEcho(port: 0, delayMillis: 0, workers: 1, address: "127.0.0.1")
             let launcher = try Launcher(demoUpstreamPort: echo.port, listenPort: port, environment: environment)

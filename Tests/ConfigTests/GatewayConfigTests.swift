@@ -101,7 +101,23 @@ import Testing
         ),
         ("SLUICE_WORKERS", "4", { $0.workers == 4 }),
         ("SLUICE_LOG_LEVEL", "error", { $0.logLevel == .error }),
+        ("SLUICE_CLUSTER_NODE_NAME", "n1", { $0.cluster.nodeName == "n1" }),
+        ("SLUICE_CLUSTER_BIND", "127.0.0.1:7946", { $0.cluster.bind == "127.0.0.1:7946" }),
+        (
+            "SLUICE_CLUSTER_SEEDS", "127.0.0.1:7946, seed.example:7947",
+            { $0.cluster.seeds == ["127.0.0.1:7946", "seed.example:7947"] }
+        ),
+        ("SLUICE_CLUSTER_KEYS", ClusterConfigTests.hexKey, { $0.cluster.keys == [ClusterConfigTests.hexKey] }),
+        ("SLUICE_CLUSTER_PROBE_INTERVAL", "0.5", { $0.cluster.probeInterval == 0.5 }),
+        ("SLUICE_CLUSTER_PROBE_TIMEOUT", "0.1", { $0.cluster.probeTimeout == 0.1 }),
+        ("SLUICE_CLUSTER_GOSSIP_INTERVAL", "0.05", { $0.cluster.gossipInterval == 0.05 }),
+        ("SLUICE_CLUSTER_PUSH_PULL_INTERVAL", "10", { $0.cluster.pushPullInterval == 10 }),
+        ("SLUICE_CLUSTER_SUSPICION_MIN_MULTIPLIER", "2", { $0.cluster.suspicionMinMultiplier == 2 }),
+        ("SLUICE_CLUSTER_SUSPICION_MAX_MULTIPLIER", "3", { $0.cluster.suspicionMaxMultiplier == 3 }),
     ]
+
+    /// Variables that only make sense with another one (a bind address needs keys).
+    static let companions = ["SLUICE_CLUSTER_BIND": ["SLUICE_CLUSTER_KEYS": ClusterConfigTests.hexKey]]
 
     @Test func overridesCoverEveryField() {
         let names = Set(Self.overrides.map(\.variable))
@@ -113,12 +129,13 @@ import Testing
     func environmentOverride(index: Int) throws {
         let (variable, value, check) = Self.overrides[index]
         #expect(!check(GatewayConfig()), "the test value must differ from the default")
+        let env = [variable: value].merging(Self.companions[variable] ?? [:]) { a, _ in a }
         // Over a file that sets fields to something else, and over the embedded defaults.
         let (fromFile, _) = try parse(
             #"{"listen_port": 1234, "secret": "file", "workers": 2, "log_level": "warn", "close_connections": false}"#,
-            env: [variable: value])
+            env: env)
         #expect(check(fromFile), "\(variable)=\(value)")
-        #expect(check(try GatewayConfig.embeddedDefault(environment: [variable: value])))
+        #expect(check(try GatewayConfig.embeddedDefault(environment: env)))
     }
 
     @Test func environmentWinsOverFileAndOtherVariablesAreIgnored() throws {

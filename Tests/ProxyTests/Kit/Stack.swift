@@ -63,7 +63,7 @@ struct Stack {
 /// joins both. Clients should be closed by the end of `body` so draining ends at once.
 func withStack(
     settings: ProxySettings = .test, echoDelayMillis: Int = 0, renderer: @escaping ErrorRenderer = defaultErrorRenderer,
-    routes: (Stack) -> [RouteSpec], _ body: (Stack) throws -> Void
+    control: ControlAPI? = nil, routes: (Stack) -> [RouteSpec], _ body: (Stack) throws -> Void
 ) throws {
     var echoSettings = ProxySettings.test
     echoSettings.drainTimeout = 1
@@ -77,7 +77,8 @@ func withStack(
     let limiters = RateLimiterRegistry()
     // A first stack without a gateway lets `routes` read the echo's port.
     let placeholder = Stack(gateway: echo, echo: echo, limiters: limiters, settings: settings)
-    let snapshot = try Snapshot(settings: settings, routes: routes(placeholder), renderer: renderer, limiters: limiters)
+    let snapshot = try Snapshot(
+        settings: settings, routes: routes(placeholder), renderer: renderer, limiters: limiters, control: control)
     let gateway = try Gateway(snapshot: snapshot, mode: .gateway)
     defer {
         gateway.drain()

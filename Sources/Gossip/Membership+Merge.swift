@@ -1,0 +1,151 @@
+// The incarnation rules, as memberlist's aliveNode / suspectNode / deadNode apply them:
+// - a message with an incarnation below what we hold is dropped first, before anything else;
+// - alive needs a strictly higher incarnation to override suspect, dead or left (refutation);
+// - suspect applies to an alive member at the same or a higher incarnation; a second accuser of a
+//   suspect member is a confirmation and shortens the timeout (Lifeguard);
+// - dead and left are final until a strictly higher incarnation arrives (the member rejoined);
+// - anything about this node other than its own leave makes it refute: incarnation above the
+//   accusation, a fresh alive broadcast, and one point of local health (it may be the slow one).
+
+extension Membership {
+    mutating func aliveNode(_ who: String, incarnation inc: UInt32, address addr: Endpoint, now: Instant) {
+        if who == name {
+            if inc > incarnation && !hasLeft { refute(above: inc, now: now) }
+            return
+        }
+        guard let i = index[who] else {
+            addMember(MemberInfo(name: who, address: addr, state: .alive, incarnation: inc), now: now)
+            enqueueUpdate(.alive(name: who, incarnation: inc, address: addr), about: who)
+            return
+        }
+        let current = list[i].info
+        guard inc > current.incarnation else { return }
+        suspicions[who] = nil
+        list[i].info.address = addr
+        setState(ofIndex: i, .alive, incarnation: inc, now: now)
+        enqueueUpdate(.alive(name: who, incarnation: inc, address: addr), about: who)
+    }
+
+    mutating func suspectNode(_ who: String, incarnation inc: UInt32, from accuser: String, now: Instant) {
+        guard let i = index[who] else { return }
+        let current = list[i].info
+        guard inc >= current.incarnation else { return }
+        if who == name {
+            if !hasLeft { refute(above: inc, now: now) }
+            return
+        }
+        switch current.state {
+        case .dead, .left:
+            return
+        case .suspect:
+            guard var s = suspicions[who], accuser != s.accuser, !s.confirmers.contains(accuser) else { return }
+            s.confirmers.insert(accuser)
+            suspicions[who] = s
+            enqueueUpdate(.suspect(name: who, incarnation: inc, from: accuser), about: who)
+        case .alive:
+            let bounds = config.suspicionBounds(members: liveCount)
+            let expected = max(0, min(config.suspicionConfirmations, liveCount - 2))
+            suspicions[who] = Suspicion(
+                incarnation: inc, start: now, expected: expected, min: bounds.min, max: bounds.max, accuser: accuser)
+            counters.suspicions += 1
+            setState(ofIndex: i, .suspect, incarnation: inc, now: now)
+            enqueueUpdate(.suspect(name: who, incarnation: inc, from: accuser), about: who)
+        }
+    }
+
+    mutating func deadNode(_ who: String, incarnation inc: UInt32, from accuser: String, now: Instant) {
+        guard let i = index[who] else { return }
+        let current = list[i].info
+        guard inc >= current.incarnation else { return }
+        if current.state == .dead || current.state == .left { return }
+        if who == name {
+            if !hasLeft { refute(above: inc, now: now) }
+            return
+        }
+        suspicions[who] = nil
+        windows[who] = nil  // a rebooted member numbers its packets from scratch
+        setState(ofIndex: i, accuser == who ? .left : .dead, incarnation: inc, now: now)
+        enqueueUpdate(.dead(name: who, incarnation: inc, from: accuser), about: who)
+    }
+
+    /// Merges a remote full state. Remote dead becomes a local suspicion (our own probes decide),
+    /// as memberlist does, so one node's stale view cannot kill members; left is taken as is.
+    mutating func mergeState(_ remote: [MemberInfo], sender: String, now: Instant) {
+        for m in remote {
+            switch m.state {
+            case .alive:
+                aliveNode(m.name, incarnation: m.incarnation, address: m.address, now: now)
+            case .suspect, .dead:
+                if index[m.name] == nil && m.name != name { continue }
+                suspectNode(m.name, incarnation: m.incarnation, from: sender, now: now)
+            case .left:
+                deadNode(m.name, incarnation: m.incarnation, from: m.name, now: now)
+            }
+        }
+    }
+
+    mutating func refute(above inc: UInt32, now: Instant) {
+        let (next, overflow) = max(incarnation, inc).addingReportingOverflow(1)
+        incarnation = overflow ? UInt32.max : next
+        list[0].info.incarnation = incarnation
+        list[0].changedAt = now
+        counters.refutations += 1
+        applyHealth(1)
+        enqueueUpdate(.alive(name: name, incarnation: incarnation, address: address), about: name)
+    }
+
+    mutating func addMember(_ info: MemberInfo, now: Instant) {
+        index[info.name] = list.count
+        list.append(Member(info: info, changedAt: now))
+        if info.state == .alive || info.state == .suspect { liveCount += 1 }
+        events.append(MembershipEvent(member: info, previous: nil, at: now))
+        // A newcomer goes to a random place in the probe round, so it is probed within one round.
+        let at = probeOrder.isEmpty ? 0 : rng.below(probeOrder.count + 1)
+        probeOrder.insert(info.name, at: at)
+        if at < probeCursor { probeCursor += 1 }
+    }
+
+    mutating func setState(ofIndex i: Int, _ state: MemberState, incarnation inc: UInt32, now: Instant) {
+        let previous = list[i].info.state
+        let wasLive = previous == .alive || previous == .suspect
+        let isLive = state == .alive || state == .suspect
+        liveCount += (isLive ? 1 : 0) - (wasLive ? 1 : 0)
+        list[i].info.state = state
+        list[i].info.incarnation = inc
+        if previous != state {
+            list[i].changedAt = now
+            events.append(MembershipEvent(member: list[i].info, previous: previous, at: now))
+        }
+    }
+
+    mutating func expireSuspicions(now: Instant) {
+        guard !suspicions.isEmpty else { return }
+        for who in suspicions.keys.sorted() {
+            guard let s = suspicions[who], s.deadline <= now else { continue }
+            suspicions[who] = nil
+            if let i = index[who], list[i].info.state == .suspect, list[i].info.incarnation == s.incarnation {
+                deadNode(who, incarnation: s.incarnation, from: name, now: now)
+            }
+        }
+    }
+
+    /// Forgets members dead or left for longer than `deadRetention`.
+    mutating func reap(now: Instant) {
+        var i = 1
+        while i < list.count {
+            let m = list[i]
+            if (m.info.state == .dead || m.info.state == .left) && now - m.changedAt >= config.deadRetention {
+                index[m.info.name] = nil
+                windows[m.info.name] = nil
+                list.remove(at: i)
+                for j in i..<list.count { index[list[j].info.name] = j }
+            } else {
+                i += 1
+            }
+        }
+    }
+
+    mutating func enqueueUpdate(_ message: Message, about who: String) {
+        updates.enqueue(.member(who), message.encoded())
+    }
+}
