@@ -29,6 +29,12 @@ public final class ClusterLimiter {
         var hotUntil: Int64 = .min
         /// The demand in the last record sent (what the others use for this node); 0 when none.
         var published: Double = 0
+        /// The demand in the record before that one, which is what this node counts for itself: the
+        /// others have surely received it (delivery takes at most an interval), so a jump in demand
+        /// raises this node's share only once the others have lowered theirs for it.
+        var previous: Double = 0
+        /// When the limit last turned active (hot here or a record arrived); `.max` while cold.
+        var activeSince: Int64 = .max
         var publishedAt: Int64 = .min
         var ticksSincePublish = 0
         var share: Double
@@ -189,7 +195,10 @@ public final class ClusterLimiter {
         let seconds = Double(dt) / 1e9
         let arrivalRate = Double(arrivals &- state.lastArrivals) / seconds
         let admittedRate = Double(admitted &- state.lastAdmitted) / seconds
-        let tau = Double(settings.demandTimeConstant)
+        // Average over at least `minEvents` arrivals: a 3/s limit sees 0 or 1 arrival per interval,
+        // and a raw rate of 0-or-5/s would throw the share back and forth.
+        let basis = max(arrivalRate, state.demand)
+        let tau = max(Double(settings.demandTimeConstant), basis > 0 ? settings.minEvents / basis * 1e9 : 0)
         let alpha = tau <= 0 ? 1 : 1 - exp(-Double(dt) / tau)
         state.demand += alpha * (arrivalRate - state.demand)
         state.admittedRate += alpha * (admittedRate - state.admittedRate)
@@ -222,6 +231,7 @@ public final class ClusterLimiter {
         let stopping = demand < 1e-9  // a last record that says "none", then silence
         guard moved || due || stopping else { return nil }
         sequence &+= 1
+        state.previous = state.published
         state.published = stopping ? 0 : demand
         state.publishedAt = now
         state.ticksSincePublish = 0
@@ -246,6 +256,14 @@ public final class ClusterLimiter {
         let mode = SideMode(visible: live.filter { known[$0] != nil }.count, known: known.count)
         let records = remote[state.limit.id] ?? [:]
         let active = isActive(state, now: now)
+        if !active {
+            state.activeSince = .max
+        } else if state.activeSince == .max {
+            state.activeSince = now
+        }
+        // Just turned hot: members that have not sent a record yet may simply not have heard; hold
+        // them at their cold share for two intervals rather than count them at 0 demand.
+        let starting = active && now < saturatingAdd(state.activeSince, 2 * settings.gossipInterval)
         let settled = saturatingSub(now, settings.takeoverDelay)
 
         var held: [NodeID: Double] = [:]
@@ -254,6 +272,8 @@ public final class ClusterLimiter {
             if member != node, let back = returnedAt[member], back > settled,
                 (records[member]?.receivedAt ?? .min) < back, let f = state.lastFractions[member]
             {
+                held[member] = f
+            } else if member != node, starting, records[member] == nil, let f = state.lastFractions[member] {
                 held[member] = f
             } else {
                 participants.append(member)
@@ -279,7 +299,7 @@ public final class ClusterLimiter {
         let heldTotal = held.values.reduce(0, +) * budget
         let demands = participants.map { member -> Double in
             guard active else { return 0 }
-            if member == node { return state.published }
+            if member == node { return state.previous }
             return Double(records[member]?.record.demand ?? 0)
         }
         let shares = Allocation.shares(

@@ -5,6 +5,9 @@ public struct LimiterSettings: Sendable, Equatable {
     /// Shorter settles faster and bounds a simultaneous burst tighter (overshoot ≤ L × interval),
     /// at proportionally more gossip bytes.
     public var gossipInterval: Int64 = 200_000_000
+    /// The demand EWMA averages over at least this many arrivals (its time constant grows to
+    /// `minEvents / rate` for slow limits). Default 10.
+    public var minEvents: Double = 10
     /// Time constant of the demand EWMA. Default 100 ms (half an interval): the estimate follows a
     /// shift within one sample (α = 0.86 at 200 ms) yet averages two samples of noise. 0 means the
     /// last interval's rate alone.

@@ -72,8 +72,8 @@ public struct SimResult: Sendable {
         ratios(window: window, from: from, to: to).map { abs($0 - 1) }.max() ?? 0
     }
 
-    /// The time after `event` from which every window of `window`, sliding by one bin up to `until`,
-    /// admits within ±`tolerance` of the budget. nil if it never settles.
+    /// The time after `event` from which every window of `window` that starts there or later (sliding
+    /// by one bin, ending by `until`) admits within ±`tolerance` of the budget. nil if never.
     public func settleTime(after event: Int64, until: Int64, window: Int64, tolerance: Double) -> Int64? {
         let w = Int(window / SimResult.bin)
         let first = Int(event / SimResult.bin)
@@ -88,8 +88,8 @@ public struct SimResult: Sendable {
         }
         guard let bad = lastBad else { return 0 }
         if bad == last - w { return nil }
-        // Settled when the first good window *ends*: its end is (bad + 1 + w) bins.
-        return Int64(bad + 1 + w) * SimResult.bin - event
+        // Settled from the start of the first window after the last bad one.
+        return Int64(bad + 1) * SimResult.bin - event
     }
 
     /// Fraction of decisions in [from, to) that differ from the central oracle's.
