@@ -36,6 +36,10 @@ public final class TokenBucket: Sendable {
     private let tat: Atomic<Int64>
     /// Emission interval T: nanoseconds per token. Changed only by `setRate`, under `rateChange`.
     private let interval: Atomic<Int64>
+    /// GCRA tolerance τ = (capacity − 1) × T in nanoseconds: how far TAT may run ahead of `now`.
+    /// Stored rather than computed so that the cluster can change the capacity with the rate (a node's
+    /// share of the burst); changed only by `setRate`, under `rateChange`.
+    private let tolerance: Atomic<Int64>
     /// Serialises `setRate` callers only; never taken by `take`.
     private let rateChange: Mutex<Void>
 
@@ -53,8 +57,44 @@ public final class TokenBucket: Sendable {
         self.limit = whole
         self.burst = max(1, burst ?? whole)
         self.tat = Atomic(Int64.min)
-        self.interval = Atomic(TokenBucket.intervalNanos(tokensPerSecond: rate / per))
+        let t = TokenBucket.intervalNanos(tokensPerSecond: rate / per)
+        self.interval = Atomic(t)
+        self.tolerance = Atomic(TokenBucket.toleranceNanos(capacity: Double(self.burst), interval: t))
         self.rateChange = Mutex(())
+    }
+
+    /// A bucket that starts at a share of a cluster-wide limit: `tokensPerSecond` with room for
+    /// `capacity` tokens (fractional allowed, at least 1) holding `initialTokens` at `now`
+    /// (clamped to `0 ... capacity`). `limit` and `burst` are the configured, cluster-wide values
+    /// reported in decisions. Used by `DistributedLimit`, so that N nodes starting together hold
+    /// the global burst between them, not N times it.
+    public init(
+        limit: Int, burst: Int, tokensPerSecond: Double, capacity: Double, initialTokens: Double, now: Int64
+    ) {
+        self.limit = max(1, limit)
+        self.burst = max(1, burst)
+        let t = TokenBucket.intervalNanos(tokensPerSecond: tokensPerSecond)
+        let tau = TokenBucket.toleranceNanos(capacity: capacity, interval: t)
+        // Holding k tokens of capacity c means TAT = now + (c − k)·T.
+        let cap = max(1, capacity.isFinite ? capacity : 1)
+        let held = min(cap, max(0, initialTokens.isFinite ? initialTokens : 0))
+        let debt = (cap - held) * Double(t)
+        self.tat = Atomic(debt >= 9.0e18 ? .max : saturatingAdd(now, Int64(debt.rounded())))
+        self.interval = Atomic(t)
+        self.tolerance = Atomic(tau)
+        self.rateChange = Mutex(())
+    }
+
+    /// τ = (capacity − 1) × interval, saturating; capacities below 1 (or NaN) count as 1.
+    static func toleranceNanos(capacity: Double, interval: Int64) -> Int64 {
+        let extra = capacity.isFinite ? max(0, capacity - 1) : 0
+        let tau = extra * Double(interval)
+        return tau >= 9.0e18 ? .max : Int64(tau.rounded())
+    }
+
+    /// The current capacity in tokens (1 + τ / T).
+    public var capacityTokens: Double {
+        1 + Double(tolerance.load(ordering: .relaxed)) / Double(interval.load(ordering: .relaxed))
     }
 
     /// The current emission interval in nanoseconds per token.
@@ -80,8 +120,7 @@ public final class TokenBucket: Sendable {
         var current = tat.load(ordering: .relaxed)
         while true {
             let t = interval.load(ordering: .relaxed)
-            let b = Int64(truncatingIfNeeded: burst)
-            let tolerance = saturatingMul(b &- 1, t)
+            let tolerance = self.tolerance.load(ordering: .relaxed)
             let base = max(current, now)
             let debt = saturatingSub(base, now)  // time until full; >= 0
             if debt > tolerance {
@@ -105,28 +144,48 @@ public final class TokenBucket: Sendable {
 
     /// Changes the emission rate (the node's share of the budget) without losing the bucket's state:
     /// the tokens the bucket holds at `now` are kept; only the speed at which it refills changes.
-    /// The capacity in tokens stays `burst`.
+    /// The capacity becomes `burst` tokens.
     ///
     /// A `take` racing this call may be charged at the old interval when the bucket is full at that
     /// moment (one token at the old price); otherwise the compare-and-swap orders the two.
     public func setRate(tokensPerSecond: Double, now: Int64) {
+        setRate(tokensPerSecond: tokensPerSecond, capacity: Double(burst), now: now)
+    }
+
+    /// Changes the emission rate and the capacity (the node's shares of the cluster's rate and burst),
+    /// keeping the tokens held at `now`, clamped to the new capacity. `capacity` below 1 counts as 1.
+    public func setRate(tokensPerSecond: Double, capacity: Double, now: Int64) {
         let newInterval = TokenBucket.intervalNanos(tokensPerSecond: tokensPerSecond)
+        let newTolerance = TokenBucket.toleranceNanos(capacity: capacity, interval: newInterval)
         rateChange.withLock { _ in
             let oldInterval = interval.load(ordering: .relaxed)
+            let oldCapacity = 1 + Double(tolerance.load(ordering: .relaxed)) / Double(oldInterval)
+            let newCapacity = 1 + Double(newTolerance) / Double(newInterval)
             var current = tat.load(ordering: .relaxed)
             while true {
-                var rescaled = current
-                if current > now {
-                    // Keep the tokens: the debt in tokens (debt / T) stays, so the debt in time scales.
-                    let debt = Double(saturatingSub(current, now)) * Double(newInterval) / Double(oldInterval)
-                    rescaled = debt >= 9.0e18 ? .max : saturatingAdd(now, Int64(debt.rounded()))
-                }
+                // Keep the tokens held, not the debt: a node whose share (and capacity) grows must not
+                // find tokens it never accrued. Tokens = capacity − debt / T; a full bucket stays full
+                // only up to the smaller of the two capacities.
+                let oldDebt = Double(max(0, saturatingSub(current, now)))
+                let held = min(newCapacity, oldCapacity - oldDebt / Double(oldInterval))
+                let newDebt = (newCapacity - held) * Double(newInterval)
+                let rescaled: Int64 =
+                    newDebt >= 9.0e18 ? .max : (newDebt <= 0 ? min(current, now) : saturatingAdd(now, Int64(newDebt.rounded())))
                 let (exchanged, original) = tat.compareExchange(
                     expected: current, desired: rescaled, ordering: .acquiringAndReleasing)
                 if exchanged { break }
                 current = original
             }
             interval.store(newInterval, ordering: .releasing)
+            tolerance.store(newTolerance, ordering: .releasing)
         }
+    }
+
+    /// Tokens held at `now` (fractional), for tests and observability: (T + τ − debt) / T, clamped at 0.
+    public func tokens(now: Int64) -> Double {
+        let t = Double(interval.load(ordering: .relaxed))
+        let tau = Double(tolerance.load(ordering: .relaxed))
+        let debt = Double(max(0, saturatingSub(tat.load(ordering: .relaxed), now)))
+        return max(0, (t + tau - debt) / t)
     }
 }

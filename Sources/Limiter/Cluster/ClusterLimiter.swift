@@ -1,0 +1,355 @@
+// The control-thread state machine of the distributed limiter. Sans-IO: the caller feeds it member
+// lists, received payloads and the clock, and sends the records that `tick` returns. Per limit it
+// (1) samples the workers' counters into a demand estimate, (2) keeps the latest record of every
+// other node, (3) computes this node's share with `Allocation` from the records of the live members,
+// and (4) sets the node's bucket to that share. Every node runs the same rule on (nearly) the same
+// records, using for itself the demand it last *sent*, so the shares the nodes compute add up to the
+// budget. See docs/LIMITER.md for the reasoning and the numbers.
+
+/// Threading: the control thread only (not Sendable). The `DistributedLimit`s it hands out are
+/// shared with the workers.
+public final class ClusterLimiter {
+    public let node: NodeID
+    public let epoch: UInt64
+    public let settings: LimiterSettings
+    public let workers: Int
+
+    struct Remote {
+        var record: LimitRecord
+        var receivedAt: Int64
+    }
+
+    struct LimitState {
+        let limit: DistributedLimit
+        var lastArrivals: UInt64 = 0
+        var lastAdmitted: UInt64 = 0
+        var lastSampleAt: Int64
+        var demand: Double = 0
+        var admittedRate: Double = 0
+        var hotUntil: Int64 = .min
+        /// The demand in the last record sent (what the others use for this node); 0 when none.
+        var published: Double = 0
+        /// The demand in the record before that one, which is what this node counts for itself: the
+        /// others have surely received it (delivery takes at most an interval), so a jump in demand
+        /// raises this node's share only once the others have lowered theirs for it.
+        var previous: Double = 0
+        /// When the limit last turned active (hot here or a record arrived); `.max` while cold.
+        var activeSince: Int64 = .max
+        var publishedAt: Int64 = .min
+        var ticksSincePublish = 0
+        var share: Double
+        /// Each live member's fraction of the budget when this node last saw a majority.
+        var lastFractions: [NodeID: Double] = [:]
+    }
+
+    private var limits: [LimitID: LimitState] = [:]
+    /// Latest record per limit per node, including limits not configured here (their ids only).
+    private var remote: [LimitID: [NodeID: Remote]] = [:]
+    /// Members alive now (including this node).
+    private var live: Set<NodeID>
+    /// Last time each known member was seen alive.
+    private var known: [NodeID: Int64]
+    /// Known members that are not live, since when.
+    private var missingSince: [NodeID: Int64] = [:]
+    /// Members that became live again, since when (until `takeoverDelay` has passed).
+    private var returnedAt: [NodeID: Int64] = [:]
+    private let startedAt: Int64
+    private var sequence: UInt64 = 0
+
+    /// Counters for observability.
+    public private(set) var recordsSent = 0
+    public private(set) var bytesSent = 0
+    public private(set) var recordsReceived = 0
+    public private(set) var recordsRejected = 0
+
+    public init(node: NodeID, epoch: UInt64, workers: Int, settings: LimiterSettings = .init(), now: Int64) {
+        self.node = node
+        self.epoch = epoch
+        self.workers = max(1, workers)
+        self.settings = settings
+        self.startedAt = now
+        self.live = [node]
+        self.known = [node: now]
+    }
+
+    // MARK: - Configuration
+
+    /// The limit for `id`: the existing one when its config is unchanged, else a new one starting at
+    /// this node's current share. Call when building a configuration snapshot or when a per-client
+    /// limit is first seen; workers keep the returned object.
+    public func limit(id: LimitID, config: RateLimitConfig, now: Int64) -> DistributedLimit {
+        if let state = limits[id], state.limit.config == config { return state.limit }
+        let budget = config.rate / config.per
+        var state = LimitState(
+            limit: DistributedLimit(
+                id: id, config: config, workers: workers, share: 0, minCapacity: settings.minCapacity, now: now),
+            lastSampleAt: now, share: 0)
+        let share = allocation(for: &state, now: now)
+        let fresh = DistributedLimit(
+            id: id, config: config, workers: workers, share: budget > 0 ? share / budget : 0,
+            minCapacity: settings.minCapacity, now: now)
+        state = LimitState(limit: fresh, lastSampleAt: now, share: share)
+        limits[id] = state
+        return fresh
+    }
+
+    /// Forgets the limits not in `ids` (removed by a reload, or idle per-client limits).
+    public func retainOnly(_ ids: Set<LimitID>) {
+        limits = limits.filter { ids.contains($0.key) }
+    }
+
+    // MARK: - Inputs
+
+    /// The members the gossip layer believes alive (alive or suspect); this node is always included.
+    public func setLiveMembers(_ members: some Sequence<NodeID>, now: Int64) {
+        var next = Set(members)
+        next.insert(node)
+        for member in next where !live.contains(member) {
+            if missingSince.removeValue(forKey: member) != nil { returnedAt[member] = now }
+        }
+        for member in live where !next.contains(member) {
+            missingSince[member] = now
+            returnedAt[member] = nil
+        }
+        live = next
+        for member in live { known[member] = now }
+    }
+
+    /// A member that left gracefully: no longer part of the known members a majority is counted of.
+    public func memberLeft(_ member: NodeID) {
+        guard member != node else { return }
+        live.remove(member)
+        known[member] = nil
+        missingSince[member] = nil
+        returnedAt[member] = nil
+        for id in remote.keys { remote[id]?[member] = nil }
+    }
+
+    /// Takes one received payload. Returns false (and counts it) when it does not decode.
+    @discardableResult
+    public func receive(_ payload: some Collection<UInt8>, now: Int64) -> Bool {
+        switch LimitRecord.decode(payload) {
+        case .failure:
+            recordsRejected += 1
+            return false
+        case .success(let record):
+            receive(record, now: now)
+            return true
+        }
+    }
+
+    /// Takes one decoded record: kept when newer than the one held from that node for that limit.
+    public func receive(_ record: LimitRecord, now: Int64) {
+        guard record.node != node else { return }
+        recordsReceived += 1
+        if let held = remote[record.limit]?[record.node], !record.supersedes(held.record) { return }
+        remote[record.limit, default: [:]][record.node] = Remote(record: record, receivedAt: now)
+    }
+
+    // MARK: - The interval
+
+    /// Samples demand, expires stale records, recomputes every limit's share, sets the buckets, and
+    /// returns the records to broadcast now (send `encoded` under `broadcastKey`).
+    public func tick(now: Int64) -> [LimitRecord] {
+        expire(now: now)
+        var out: [LimitRecord] = []
+        for id in Array(limits.keys) {
+            guard var state = limits[id] else { continue }
+            sample(&state, now: now)
+            if let record = record(for: &state, now: now) { out.append(record) }
+            let share = allocation(for: &state, now: now)
+            apply(share, to: &state, now: now)
+            limits[id] = state
+        }
+        return out
+    }
+
+    // MARK: - Membership view
+
+    /// Members seen alive within `forgetAfter` (this node included).
+    var knownCount: Int { known.count }
+
+    public var mode: SideMode {
+        SideMode(visible: live.filter { known[$0] != nil }.count, known: known.count)
+    }
+
+    private func expire(now: Int64) {
+        let forget = saturatingSub(now, settings.forgetAfter)
+        known = known.filter { $0.value >= forget || $0.key == node }
+        missingSince = missingSince.filter { known[$0.key] != nil }
+        let settled = saturatingSub(now, settings.takeoverDelay)
+        returnedAt = returnedAt.filter { $0.value > settled }
+        let oldest = saturatingSub(now, settings.recordTTL)
+        for (id, records) in remote {
+            let kept = records.filter { $0.value.receivedAt >= oldest }
+            remote[id] = kept.isEmpty ? nil : kept
+        }
+    }
+
+    // MARK: - Per limit
+
+    private func sample(_ state: inout LimitState, now: Int64) {
+        let (arrivals, admitted) = state.limit.counters.totals()
+        let dt = now - state.lastSampleAt
+        guard dt > 0 else { return }
+        let seconds = Double(dt) / 1e9
+        let arrivalRate = Double(arrivals &- state.lastArrivals) / seconds
+        let admittedRate = Double(admitted &- state.lastAdmitted) / seconds
+        // Average over at least `minEvents` arrivals: a 3/s limit sees 0 or 1 arrival per interval,
+        // and a raw rate of 0-or-5/s would throw the share back and forth.
+        let basis = max(arrivalRate, state.demand)
+        let tau = max(Double(settings.demandTimeConstant), basis > 0 ? settings.minEvents / basis * 1e9 : 0)
+        let alpha = tau <= 0 ? 1 : 1 - exp(-Double(dt) / tau)
+        state.demand += alpha * (arrivalRate - state.demand)
+        state.admittedRate += alpha * (admittedRate - state.admittedRate)
+        state.lastArrivals = arrivals
+        state.lastAdmitted = admitted
+        state.lastSampleAt = now
+        let even = state.limit.budget / Double(max(1, live.count))
+        if state.demand > settings.hotEnter * even {
+            state.hotUntil = saturatingAdd(now, settings.coolDown)
+        } else if state.demand > settings.hotExit * even, state.hotUntil > now {
+            state.hotUntil = saturatingAdd(now, settings.coolDown)
+        }
+    }
+
+    /// Whether the limit travels: hot here, or a live member sent a record for it.
+    private func isActive(_ state: LimitState, now: Int64) -> Bool {
+        if state.hotUntil > now { return true }
+        guard let records = remote[state.limit.id] else { return false }
+        return records.keys.contains { live.contains($0) }
+    }
+
+    private func record(for state: inout LimitState, now: Int64) -> LimitRecord? {
+        let active = isActive(state, now: now)
+        let demand = active ? state.demand : 0
+        // Nothing to say: no demand now and none announced.
+        if demand < 1e-9 && state.published == 0 { return nil }
+        state.ticksSincePublish += 1
+        let moved = abs(demand - state.published) > settings.changeThreshold * max(state.published, 1e-9)
+        let due = state.ticksSincePublish >= max(1, settings.refreshTicks)
+        let stopping = demand < 1e-9  // a last record that says "none", then silence
+        guard moved || due || stopping else { return nil }
+        sequence &+= 1
+        state.previous = state.published
+        state.published = stopping ? 0 : demand
+        state.publishedAt = now
+        state.ticksSincePublish = 0
+        let record = LimitRecord(
+            limit: state.limit.id, node: node, epoch: epoch, sequence: sequence, demand: Float(state.published),
+            admitted: Float(state.admittedRate), inMajority: mode == .majority)
+        recordsSent += 1
+        bytesSent += record.encoded.count
+        return record
+    }
+
+    /// This node's share in tokens per second, from the records of the visible members.
+    ///
+    /// Members are of three kinds here. *Held* members keep the fraction of the budget they had
+    /// (`lastFractions`): a member missing for less than `takeoverDelay` (it may be a partition being
+    /// detected one member at a time), and a member that came back within `takeoverDelay` and has
+    /// not sent a record since (its old record expired while it was away). *Participants* — the
+    /// other live members — share the rest by `Allocation.shares`. Everyone else is gone.
+    private func allocation(for state: inout LimitState, now: Int64) -> Double {
+        let budget = state.limit.budget
+        let members = live.sorted()
+        let mode = SideMode(visible: live.filter { known[$0] != nil }.count, known: known.count)
+        let records = remote[state.limit.id] ?? [:]
+        let active = isActive(state, now: now)
+        if !active {
+            state.activeSince = .max
+        } else if state.activeSince == .max {
+            state.activeSince = now
+        }
+        // Just turned hot: members that have not sent a record yet may simply not have heard; hold
+        // them at their cold share for two intervals rather than count them at 0 demand.
+        let starting = active && now < saturatingAdd(state.activeSince, 2 * settings.gossipInterval)
+        let settled = saturatingSub(now, settings.takeoverDelay)
+
+        var held: [NodeID: Double] = [:]
+        var participants: [NodeID] = []
+        for member in members {
+            if member != node, let back = returnedAt[member], back > settled,
+                (records[member]?.receivedAt ?? .min) < back, let f = state.lastFractions[member]
+            {
+                held[member] = f
+            } else if member != node, starting, records[member] == nil, let f = state.lastFractions[member] {
+                held[member] = f
+            } else {
+                participants.append(member)
+            }
+        }
+        let sideBudget: Double
+        if mode == .majority {
+            for (member, since) in missingSince where since > settled {
+                if let f = state.lastFractions[member] { held[member] = f }
+            }
+            sideBudget = budget
+        } else {
+            let fractions: [Double]
+            if state.lastFractions.isEmpty {
+                fractions = members.map { _ in 1 / Double(max(1, known.count)) }
+            } else {
+                fractions = members.map { state.lastFractions[$0] ?? 0 }
+            }
+            sideBudget = Allocation.sideBudget(
+                budget: budget, mode: mode, lastFractions: fractions, visible: members.count,
+                known: known.count, slack: settings.partitionSlack)
+        }
+        let heldTotal = held.values.reduce(0, +) * budget
+        let demands = participants.map { member -> Double in
+            guard active else { return 0 }
+            if member == node { return state.previous }
+            return Double(records[member]?.record.demand ?? 0)
+        }
+        let shares = Allocation.shares(
+            budget: max(0, sideBudget - heldTotal), demands: demands,
+            reserveFraction: active ? settings.reserveFraction : 0)
+        if mode == .majority, budget > 0 {
+            var fractions = held
+            for (member, share) in zip(participants, shares) { fractions[member] = share / budget }
+            state.lastFractions = fractions
+        }
+        var mine = participants.firstIndex(of: node).map { shares[$0] } ?? 0
+        if now < saturatingAdd(startedAt, settings.warmup) {
+            mine = min(mine, settings.reserveFraction * budget / Double(max(1, members.count)))
+        }
+        return mine
+    }
+
+    private func apply(_ share: Double, to state: inout LimitState, now: Int64) {
+        let budget = state.limit.budget
+        let capacity = Allocation.capacity(
+            share: share, budget: budget, burst: state.limit.globalBurst, minCapacity: settings.minCapacity)
+        state.limit.bucket.setRate(tokensPerSecond: share, capacity: capacity, now: now)
+        state.share = share
+    }
+
+    // MARK: - Observability
+
+    /// One limit as this node sees it (for `GET /tyk/cluster/limits`).
+    public struct LimitStatus: Sendable, Equatable {
+        public var id: LimitID
+        public var budget: Double
+        public var share: Double
+        public var demand: Double
+        public var admitted: Double
+        public var hot: Bool
+        /// The demand each other member announced (latest record).
+        public var remoteDemand: [NodeID: Double]
+    }
+
+    public func status(now: Int64) -> [LimitStatus] {
+        limits.values.map { state in
+            LimitStatus(
+                id: state.limit.id, budget: state.limit.budget, share: state.share, demand: state.demand,
+                admitted: state.admittedRate, hot: isActive(state, now: now),
+                remoteDemand: (remote[state.limit.id] ?? [:]).mapValues { Double($0.record.demand) })
+        }.sorted { $0.id < $1.id }
+    }
+
+    /// This node's current share of `id` in tokens per second.
+    public func share(of id: LimitID) -> Double? { limits[id]?.share }
+}
+
+import Glibc

@@ -1,0 +1,53 @@
+/// Tuning of the distributed limiter. Defaults are the values the simulator's numbers justify
+/// (docs/LIMITER.md); times are nanoseconds.
+public struct LimiterSettings: Sendable, Equatable {
+    /// How often `tick` runs and records go out. Default 200 ms (memberlist's LAN gossip interval).
+    /// Shorter settles faster and bounds a simultaneous burst tighter (overshoot ≤ L × interval),
+    /// at proportionally more gossip bytes.
+    public var gossipInterval: Int64 = 200_000_000
+    /// The demand EWMA averages over at least this many arrivals (its time constant grows to
+    /// `minEvents / rate` for slow limits). Default 10.
+    public var minEvents: Double = 10
+    /// Time constant of the demand EWMA. Default 100 ms (half an interval): the estimate follows a
+    /// shift within one sample (α = 0.86 at 200 ms) yet averages two samples of noise. 0 means the
+    /// last interval's rate alone.
+    public var demandTimeConstant: Int64 = 100_000_000
+    /// A record not refreshed for this long is dropped. Default 10 s. Must exceed the failure
+    /// detection time: until membership declares a node dead its last record must keep holding its
+    /// share, or both sides of a fresh partition would hand it out.
+    public var recordTTL: Int64 = 10_000_000_000
+    /// A limit turns hot on this node when its demand exceeds this fraction of an even share
+    /// (budget / live members). Default 0.5.
+    public var hotEnter: Double = 0.5
+    /// ... and stays hot until the demand has stayed below `hotExit` × even share for `coolDown`.
+    public var hotExit: Double = 0.25
+    /// Default 5 s.
+    public var coolDown: Int64 = 5_000_000_000
+    /// ρ of the rule: the budget fraction kept for members without demand, split among them. 0.01.
+    public var reserveFraction: Double = 0.01
+    /// The fraction of the budget all minority sides of a partition may use together. Default 0.1
+    /// (the acceptance bound: a split cluster admits at most 1.1 × budget).
+    public var partitionSlack: Double = 0.1
+    /// A member not seen alive for this long stops counting among the "last known members" that a
+    /// side needs a majority of. Default 10 minutes: a partition shorter than this keeps the rule.
+    public var forgetAfter: Int64 = 600_000_000_000
+    /// How long a member that disappeared keeps its share reserved before the live majority takes it
+    /// over, and how long a member that reappeared is held at its old share while its first fresh
+    /// record is on the way. Default 1 s: it must cover the spread of the detection times across the
+    /// nodes of one side, or a side that loses the other half one member at a time would take over
+    /// their shares while it still looks like a majority.
+    public var takeoverDelay: Int64 = 1_000_000_000
+    /// After start a node runs at the reserve share for this long, until its first records are out
+    /// and the others' are in. Default 2 intervals.
+    public var warmup: Int64 = 400_000_000
+    /// The smallest bucket capacity in tokens, so that a small share does not waste the tokens that
+    /// accrue while it waits for the next arrival. Default 2.
+    public var minCapacity: Double = 2
+    /// Records are re-sent every tick while the demand moved by more than this fraction since the last
+    /// one sent, and otherwise every `refreshTicks` ticks. Default 0 (send every tick).
+    public var changeThreshold: Double = 0
+    /// Default 1 (every tick).
+    public var refreshTicks: Int = 1
+
+    public init() {}
+}

@@ -1,0 +1,223 @@
+// A deterministic, single-threaded simulator of the distributed limiter in virtual time: N nodes,
+// each a real `ClusterLimiter` with real `DistributedLimit`s (TokenBucket + counters) per limit, fed
+// Poisson arrivals by a traffic model, exchanging *encoded* records through a model of gossip (delay,
+// loss, partitions) and a model of SWIM membership (detection after a delay with jitter). An oracle
+// (one central TokenBucket at the global rate and burst) replays the same arrivals of limit 0.
+//
+// The boundary with the real gossip is the bytes: `ClusterLimiter.tick` returns records, the
+// simulator encodes them and hands the bytes to `ClusterLimiter.receive` at the other nodes, exactly
+// what the executable does through `Broadcast(channel:key:payload:)`.
+
+/// Runs a `SimScenario`. Owner only.
+public struct LimiterSimulation {
+    public let scenario: SimScenario
+
+    public init(_ scenario: SimScenario) { self.scenario = scenario }
+
+    private enum Event {
+        case tick(node: Int)
+        case deliver(to: Int, payload: [UInt8])
+        case arrival(limit: Int)
+        case join(node: Int)
+        case crash(node: Int)
+    }
+
+    private final class SimNode {
+        let cluster: ClusterLimiter
+        var limits: [DistributedLimit]
+        var up = true
+        init(cluster: ClusterLimiter, limits: [DistributedLimit]) {
+            self.cluster = cluster
+            self.limits = limits
+        }
+    }
+
+    public func run() -> SimResult {
+        let sc = scenario
+        let n = sc.allNodes
+        var rng = SplitMix64(seed: sc.seed)
+        let ids = (0..<n).map { NodeID(name: "node-\($0)") }
+        let limitCount = sc.hotLimits + sc.coldLimits
+        let limitIDs = (0..<limitCount).map { LimitID(key: "api:\($0)") }
+        let config = RateLimitConfig(rate: sc.rate, per: sc.per, burst: sc.burst)
+        let budget = sc.rate / sc.per
+        var nodes: [SimNode?] = Array(repeating: nil, count: n)
+        var queue = EventQueue<Event>()
+        let interval = sc.settings.gossipInterval
+        let binWidth = SimResult.bin
+        let bins = Int(sc.duration / binWidth) + 1
+        var result = SimResult(
+            budget: budget, burst: Double(sc.burst ?? max(1, Int(sc.rate.rounded(.up)))), interval: interval,
+            bins: bins, nodes: n)
+        let oracle = TokenBucket(rate: sc.rate, per: sc.per, burst: sc.burst)
+        // Per-pair detection jitter, fixed per run.
+        var jitter = [[Int64]](repeating: [Int64](repeating: 0, count: n), count: n)
+        for i in 0..<n {
+            for j in 0..<n { jitter[i][j] = sc.detectionJitter > 0 ? Int64(rng.next() % UInt64(sc.detectionJitter)) : 0 }
+        }
+        var joinedAt = [Int64](repeating: 0, count: n)
+        var crashedAt = [Int64?](repeating: nil, count: n)
+        for e in sc.events {
+            switch e {
+            case .join(let k, let at):
+                joinedAt[k] = at
+                queue.push(at, .join(node: k))
+            case .crash(let k, let at):
+                queue.push(at, .crash(node: k))
+            case .partition:
+                break
+            }
+        }
+        for k in sc.nodes..<n where !sc.events.contains(where: { if case .join(k, _) = $0 { true } else { false } }) {
+            joinedAt[k] = .max
+        }
+
+        func start(_ k: Int, at now: Int64) {
+            let cluster = ClusterLimiter(
+                node: ids[k], epoch: UInt64(max(0, now)) + 1, workers: sc.workers, settings: sc.settings, now: now)
+            cluster.setLiveMembers(visibleMembers(of: k, at: now), now: now)
+            let limits = limitIDs.map { cluster.limit(id: $0, config: config, now: now) }
+            nodes[k] = SimNode(cluster: cluster, limits: limits)
+            queue.push(now + Int64(rng.next() % UInt64(interval)), .tick(node: k))
+        }
+
+        // Whether i and j can exchange packets at t (both exist and are up, same partition group).
+        func reachable(_ i: Int, _ j: Int, _ t: Int64) -> Bool {
+            if t < joinedAt[i] || t < joinedAt[j] { return false }
+            if let c = crashedAt[i], t >= c { return false }
+            if let c = crashedAt[j], t >= c { return false }
+            for e in sc.events {
+                if case .partition(let groups, let from, let until) = e, t >= from, t < until {
+                    if group(of: i, groups) != group(of: j, groups) { return false }
+                }
+            }
+            return true
+        }
+        func group(of k: Int, _ groups: [[Int]]) -> Int {
+            groups.firstIndex { $0.contains(k) } ?? groups.count
+        }
+        // Instants at which reachability may flip.
+        var changeTimes: [Int64] = []
+        for e in sc.events {
+            switch e {
+            case .join(_, let at), .crash(_, let at): changeTimes.append(at)
+            case .partition(_, let from, let until): changeTimes += [from, until]
+            }
+        }
+        changeTimes.sort()
+
+        // Node i's membership view at t: SWIM declares j dead `detection` (+ jitter) after it became
+        // unreachable and alive `aliveDelay` after it became reachable.
+        func visibleMembers(of i: Int, at t: Int64) -> [NodeID] {
+            var out: [NodeID] = []
+            for j in 0..<n where j != i {
+                let now = reachable(i, j, t)
+                let lastFlip = changeTimes.last { $0 <= t && reachable(i, j, $0 - 1) != reachable(i, j, $0) }
+                if now {
+                    if lastFlip.map({ t - $0 >= sc.aliveDelay }) ?? true { out.append(ids[j]) }
+                } else if let flip = lastFlip, t - flip < sc.detection + jitter[i][j], reachable(i, j, flip - 1) {
+                    out.append(ids[j])
+                }
+            }
+            return out
+        }
+
+        // Traffic: per limit, a Poisson process at the phase's total rate.
+        func phase(at t: Int64) -> TrafficPhase? {
+            sc.phases.last { $0.start <= t }
+        }
+        func totalRate(limit: Int, at t: Int64) -> Double {
+            guard let p = phase(at: t) else { return 0 }
+            return limit < sc.hotLimits ? p.factor * budget : sc.coldDemandFactor * budget
+        }
+        func pickNode(_ t: Int64, _ shape: TrafficShape) -> Int? {
+            var weights = [Double](repeating: 0, count: n)
+            var upCount = 0
+            for k in 0..<n where nodes[k]?.up == true {
+                upCount += 1
+                switch shape {
+                case .uniform: weights[k] = 1
+                case .node(let target): weights[k] = k == target ? 1 : 0
+                case .zipf(let s): weights[k] = 1 / pow(Double(k + 1), s)
+                case .weights(let w): weights[k] = k < w.count ? w[k] : 0
+                }
+            }
+            guard upCount > 0 else { return nil }
+            var total = weights.reduce(0, +)
+            if total <= 0 {  // the target is down: the balancer spreads its traffic over the others
+                for k in 0..<n where nodes[k]?.up == true { weights[k] = 1 }
+                total = Double(upCount)
+            }
+            var x = rng.unit() * total
+            for k in 0..<n where weights[k] > 0 {
+                x -= weights[k]
+                if x < 0 { return k }
+            }
+            return (0..<n).last { weights[$0] > 0 }
+        }
+        func scheduleArrival(limit: Int, after t: Int64) {
+            // Piecewise-constant rate: draw at the current rate; if the draw crosses a phase boundary,
+            // restart from the boundary (memoryless).
+            var t = t
+            while t < sc.duration {
+                let rate = totalRate(limit: limit, at: t)
+                let nextPhase = sc.phases.first { $0.start > t }?.start ?? .max
+                if rate <= 0 {
+                    t = nextPhase
+                    continue
+                }
+                let gap = Int64(rng.exponential(mean: 1e9 / rate).rounded(.up))
+                if t + gap >= nextPhase {
+                    t = nextPhase
+                    continue
+                }
+                queue.push(t + max(1, gap), .arrival(limit: limit))
+                return
+            }
+        }
+
+        for k in 0..<sc.nodes { start(k, at: 0) }
+        for l in 0..<limitCount { scheduleArrival(limit: l, after: 0) }
+
+        while let (t, event) = queue.pop(), t < sc.duration {
+            switch event {
+            case .arrival(let l):
+                scheduleArrival(limit: l, after: t)
+                guard let p = phase(at: t), let k = pickNode(t, p.shape), let node = nodes[k] else { continue }
+                let worker = Int(rng.next() % UInt64(sc.workers))
+                let allowed = node.limits[l].take(worker: worker, now: t).allowed
+                if l == 0 {
+                    let central = oracle.take(now: t).allowed
+                    result.record(at: t, node: k, admitted: allowed, oracle: central)
+                }
+            case .tick(let k):
+                guard let node = nodes[k], node.up else { continue }
+                node.cluster.setLiveMembers(visibleMembers(of: k, at: t), now: t)
+                let records = node.cluster.tick(now: t)
+                for record in records {
+                    let bytes = record.encoded
+                    result.bytesSent[k] += bytes.count
+                    result.recordsSent[k] += 1
+                    for j in 0..<n where j != k && reachable(k, j, t) {
+                        if rng.unit() < sc.loss { continue }
+                        let d = sc.delay.lowerBound + Int64(rng.next() % UInt64(sc.delay.upperBound - sc.delay.lowerBound + 1))
+                        queue.push(t + d, .deliver(to: j, payload: bytes))
+                    }
+                }
+                if let share = node.cluster.share(of: limitIDs[0]) { result.recordShare(at: t, node: k, share: share) }
+                queue.push(t + interval, .tick(node: k))
+            case .deliver(let j, let payload):
+                guard let node = nodes[j], node.up else { continue }
+                node.cluster.receive(payload, now: t)
+            case .join(let k):
+                start(k, at: t)
+            case .crash(let k):
+                crashedAt[k] = t
+                nodes[k]?.up = false
+            }
+        }
+        return result
+    }
+}
+
+import Glibc
