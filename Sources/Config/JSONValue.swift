@@ -108,7 +108,7 @@ enum JSONValue: Equatable, Sendable {
     }
 
     /// `s` in double quotes with quotes, backslashes and control characters escaped, so a value
-    /// in an error message stays on one line.
+    /// in an error message stays on one line. A valid JSON string literal.
     static func quoted(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
@@ -135,3 +135,8 @@ extension String {
         count >= width ? self : String(repeating: pad, count: width - count) + self
     }
 }
+
+
+/// `s` as a JSON string literal (quotes, backslashes and control characters escaped), for the
+/// small JSON documents the executable renders by hand. Any thread.
+public func jsonString(_ s: String) -> String { JSONValue.quoted(s) }

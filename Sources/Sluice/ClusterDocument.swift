@@ -44,25 +44,7 @@ enum ClusterDocument {
     }
 
     private static func object(_ m: Entry) -> String {
-        #"{"name":\#(quoted(m.name)),"address":\#(quoted(m.address)),"state":\#(quoted(m.state)),"incarnation":\#(m.incarnation)}"#
-    }
-
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        #"{"name":\#(jsonString(m.name)),"address":\#(jsonString(m.address)),"state":\#(jsonString(m.state)),"incarnation":\#(m.incarnation)}"#
     }
 }
 
