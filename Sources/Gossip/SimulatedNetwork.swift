@@ -44,7 +44,7 @@ public struct SimulatedNetwork {
         var name: String
         var endpoint: Endpoint
         var config: GossipConfig
-        var running = true
+        var running = false  // until started
         var paused = false
         var slowness: Instant = 0
         var generation: UInt64 = 0
@@ -101,6 +101,7 @@ public struct SimulatedNetwork {
 
     /// Starts `node`, joining through the given nodes.
     public mutating func start(_ node: Int, seeds: [Int]) {
+        nodes[node].running = true
         nodes[node].membership.start(seeds: seeds.map(Self.endpoint(of:)), now: now)
         flush(node)
     }
