@@ -116,6 +116,23 @@ public struct GossipConfig: Sendable, Equatable {
         awarenessMaxMultiplier: 8, joinRetryInitial: 1 * sec, joinRetryMax: 30 * sec,
         deadRetention: 600 * sec, maxPacketSize: 1_400)
 
+    /// Why this configuration cannot run, or nil when it can.
+    public var problem: String? {
+        if probeInterval <= 0 || probeTimeout <= 0 || gossipInterval <= 0 || pushPullInterval <= 0 {
+            return "intervals and timeouts must be positive"
+        }
+        if joinRetryInitial <= 0 || joinRetryMax < joinRetryInitial || deadRetention <= 0 {
+            return "join retry and retention must be positive, the retry ceiling at least the first retry"
+        }
+        if indirectChecks < 0 || gossipFanout < 1 || retransmitMultiplier < 1 { return "counts out of range" }
+        if suspicionMinMultiplier < 1 || suspicionMaxMultiplier < 1 || suspicionConfirmations < 0 {
+            return "suspicion multipliers must be at least 1"
+        }
+        if awarenessMaxMultiplier < 1 { return "awarenessMaxMultiplier must be at least 1" }
+        if !(512...65_507).contains(maxPacketSize) { return "maxPacketSize must be 512...65507" }
+        return nil
+    }
+
     // MARK: - Derived values (table-tested)
 
     /// Times each queued update is sent in a cluster of `members` nodes.

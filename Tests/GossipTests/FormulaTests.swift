@@ -56,6 +56,19 @@ import Testing
         #expect(Self.lan.scaledPushPullInterval(members: row.0) == row.1)
     }
 
+    @Test func configProblems() {
+        #expect(GossipConfig.lan.problem == nil)
+        var c = GossipConfig.lan
+        c.probeTimeout = 0
+        #expect(c.problem != nil)
+        c = .lan
+        c.maxPacketSize = 100
+        #expect(c.problem != nil)
+        c = .lan
+        c.gossipFanout = 0
+        #expect(c.problem != nil)
+    }
+
     @Test func replayWindowEdges() {
         var w = ReplayWindow(first: 1_000)
         #expect(w.check(1_000) == .duplicate)
