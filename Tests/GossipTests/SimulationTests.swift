@@ -109,7 +109,9 @@ import Testing
             net.run(until: 10 * sec)
             return net.traceHash
         }
-        #expect(run(11) == run(11))
+        let first = run(11)
+        print("trace hash, seed 11: \(String(first, radix: 16))")
+        #expect(first == run(11))
         #expect(run(11) != run(12))
     }
 }
