@@ -250,8 +250,11 @@ public struct Membership {
         return received
     }
 
-    /// Queues `record` for every live member. Returns false (and queues nothing) when it cannot
-    /// fit in one packet.
+    /// Queues `record` for every live member. A queued record with the same channel and key is
+    /// replaced. Receivers hand each (channel, key, payload) over once and pass it on; a record
+    /// identical to the last one seen for its key is taken for an echo, so a module that repeats
+    /// itself on purpose puts a version or nonce in the payload. Returns false (and queues
+    /// nothing) when the record cannot fit in one packet.
     @discardableResult
     public mutating func broadcast(_ record: Broadcast) -> Bool {
         let message = Message.user(record).encoded()
