@@ -307,9 +307,10 @@ public struct SimulatedNetwork {
         }
     }
 
+    /// A fingerprint of a packet: its length and its tag, which is a MAC of everything before it.
     func fnv(_ bytes: [UInt8]) -> UInt64 {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ UInt64(bytes.count)
+        for b in bytes.suffix(Keyring.tagLength) { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
         return h
     }
 
