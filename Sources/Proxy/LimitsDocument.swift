@@ -5,21 +5,24 @@ import Limiter
 /// counters. Rendered on the cluster control thread and published through `ControlAPI`. Any thread.
 ///
 /// ```
-/// {"self":"node1","limits_configured":1,
+/// {"self":"node1","at_ms":81234567,"limits_configured":1,
 ///  "gossip":{"bytes_per_second":165.0,"records_sent":12,"bytes_sent":396,"records_received":24,
 ///            "records_rejected":0},
 ///  "limits":[{"key":"api:a","id":"…","budget":20.0,"share":6.7,"demand":30.1,"admitted":6.6,
 ///             "arrivals_total":301,"admitted_total":75,"demand_by_member":{"node2":29.8,"node3":30.4}}]}
 /// ```
 /// Rates are per second. `bytes_per_second` counts the limiter's record bytes handed to gossip (before
-/// the gossip layer's retransmissions and packet headers).
+/// the gossip layer's retransmissions and packet headers). `at_ms` is the monotonic time of the
+/// limiter interval the numbers come from: divide differences of the `_total` counters by differences
+/// of `at_ms`, not by the time between polls (the document changes once per interval).
 public enum LimitsDocument {
     /// `names` maps member ids to gossip names for `demand_by_member`; unknown ids show in hex.
     public static func render(
         selfName: String, entries: [SharedClusterLimiter.Entry], totals: SharedClusterLimiter.Totals,
-        bytesPerSecond: Double, names: [NodeID: String]
+        bytesPerSecond: Double, names: [NodeID: String], atNanos: Int64 = 0
     ) -> [UInt8] {
-        var out = #"{"self":"# + quoted(selfName) + #","limits_configured":\#(entries.count),"gossip":{"#
+        var out = #"{"self":"# + quoted(selfName) + #","at_ms":\#(atNanos / 1_000_000),"#
+        out += #""limits_configured":\#(entries.count),"gossip":{"#
         out += #""bytes_per_second":\#(number(bytesPerSecond)),"records_sent":\#(totals.recordsSent),"#
         out += #""bytes_sent":\#(totals.bytesSent),"records_received":\#(totals.recordsReceived),"#
         out += #""records_rejected":\#(totals.recordsRejected)},"limits":["#

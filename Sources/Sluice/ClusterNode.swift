@@ -260,7 +260,8 @@ private struct ClusterLoop: ~Copyable {
         control.publish(
             path: "/tyk/cluster/limits",
             json: LimitsDocument.render(
-                selfName: name, entries: entries, totals: totals, bytesPerSecond: limiterBytesPerSecond, names: names))
+                selfName: name, entries: entries, totals: totals, bytesPerSecond: limiterBytesPerSecond, names: names,
+                atNanos: now))
     }
 
     /// Sends the outbox, logs and counts membership changes, and publishes the member list when it

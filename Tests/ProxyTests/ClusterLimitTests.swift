@@ -60,10 +60,10 @@ import Testing
                 .init(key: "api:\"q\"", status: cold, arrivals: 0, admittedTotal: 0),
             ],
             totals: .init(recordsSent: 3, bytesSent: 99, recordsReceived: 5, recordsRejected: 1), bytesPerSecond: 165,
-            names: [me: "node1", other: "node2"])
+            names: [me: "node1", other: "node2"], atNanos: 5_000_000_123)
         #expect(
             String(decoding: body, as: UTF8.self)
-                == #"{"self":"node1","limits_configured":2,"gossip":{"bytes_per_second":165.0,"records_sent":3,"#
+                == #"{"self":"node1","at_ms":5000,"limits_configured":2,"gossip":{"bytes_per_second":165.0,"records_sent":3,"#
                 + #""bytes_sent":99,"records_received":5,"records_rejected":1},"limits":[{"key":"api:a","#
                 + #""id":"00000000000000ab","budget":20.0,"share":6.667,"demand":30.0,"admitted":6.5,"#
                 + #""arrivals_total":10,"admitted_total":4,"demand_by_member":{"0000000000000001":1.0,"node2":29.5}}]}"#)
