@@ -3,6 +3,7 @@
 # sluice ...), and prints one table. Usage:
 #
 #   loadtest/run.sh keyless
+#   loadtest/run.sh drl         (the distributed rate limiter on 3 nodes: see drl.sh)
 #
 # Scenarios (SCENARIOS, default "fast slow"):
 #   fast  upstream: nginx, 1 worker, a fixed 100-byte 200 answer. Proxies with W in FAST_WORKERS
@@ -24,7 +25,9 @@ source "$here/lib/sluice.sh"
 source "$here/lib/wrk.sh"
 
 mode=${1:-}
-[[ $mode == keyless ]] || { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+# The distributed limiter on a 3-node cluster: its own script.
+[[ $mode == drl ]] && exec "$here/drl.sh"
+[[ $mode == keyless ]] || { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-2}

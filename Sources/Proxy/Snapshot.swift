@@ -3,7 +3,7 @@ import Limiter
 import Posix
 
 /// One routable API, compiled for the request path: byte arrays to compare and copy, the
-/// upstream's resolved address, and the bucket of its global rate limit.
+/// upstream's resolved address, and its global rate limit.
 struct Route: Sendable {
     let apiID: String
     /// Lowercased host to match, empty for any.
@@ -15,7 +15,28 @@ struct Route: Sendable {
     let basePath: [UInt8]
     let hostHeader: [UInt8]
     let upstream: SocketAddress
-    let bucket: TokenBucket?
+    let limit: RouteLimit
+}
+
+/// A route's `global_rate_limit` as the request path sees it: nothing, a bucket of this node alone
+/// (a single node, exactly as before clustering), or the node's share of a cluster-wide limit. An
+/// enum, not an existential: the worker switches on it, with no allocation and no dynamic dispatch.
+enum RouteLimit: Sendable {
+    case none
+    /// Node-local: the whole rate on this node.
+    case local(TokenBucket)
+    /// Cluster-wide: this node's share, set by the cluster control thread.
+    case cluster(DistributedLimit)
+
+    /// Decides one request for worker `worker` at `now`; nil when the route has no limit.
+    @inline(__always)
+    func take(worker: Int, now: Int64) -> RateDecision? {
+        switch self {
+        case .none: nil
+        case .local(let bucket): bucket.take(now: now)
+        case .cluster(let limit): limit.take(worker: worker, now: now)
+        }
+    }
 }
 
 /// An immutable view of everything configurable that workers read per request: settings, routes,
@@ -34,30 +55,42 @@ public final class Snapshot: Sendable {
     let controlSecret: [UInt8]
 
     /// Resolves every route's upstream and renders the error responses. Blocking (DNS): call it
-    /// off the workers. `limiters` keeps the state of unchanged rate limits across reloads.
+    /// off the workers. `limiters` keeps the state of unchanged rate limits across reloads. With
+    /// `cluster` (the node runs in a cluster) global rate limits are cluster-wide and `limiters` is
+    /// not used; the limits of APIs that are gone are dropped from `cluster`.
     public init(
         settings: ProxySettings, routes specs: [RouteSpec], renderer: @escaping ErrorRenderer = defaultErrorRenderer,
-        limiters: RateLimiterRegistry, control: ControlAPI? = nil
+        limiters: RateLimiterRegistry, cluster: SharedClusterLimiter? = nil, control: ControlAPI? = nil
     ) throws(SystemError) {
         self.settings = settings
         self.renderer = renderer
         self.control = control
         controlSecret = Array(settings.controlSecret.utf8)
         var routes: [Route] = []
+        var clusterKeys: Set<String> = []
+        let now = monotonicNanos()
         for spec in specs {
             var prefix = Array(spec.listenPath.utf8)
             while prefix.last == UInt8(ascii: "/") { prefix.removeLast() }
-            var bucket: TokenBucket? = nil
+            var routeLimit = RouteLimit.none
             if let limit = spec.rateLimit, limit.rate > 0, limit.per > 0 {
-                bucket = limiters.bucket(id: "api:\(spec.apiID)", config: RateLimitConfig(rate: limit.rate, per: limit.per))
+                let key = "api:\(spec.apiID)"
+                let config = RateLimitConfig(rate: limit.rate, per: limit.per)
+                if let cluster {
+                    routeLimit = .cluster(cluster.limit(key: key, config: config, now: now))
+                    clusterKeys.insert(key)
+                } else {
+                    routeLimit = .local(limiters.bucket(id: key, config: config))
+                }
             }
             routes.append(Route(
                 apiID: spec.apiID, domain: Array(spec.domain.lowercased().utf8), prefix: prefix,
                 stripListenPath: spec.stripListenPath, preserveHostHeader: spec.preserveHostHeader,
                 basePath: Array(spec.targetBasePath.utf8), hostHeader: Array(spec.targetHostHeader.utf8),
                 upstream: try SocketAddress.resolve(host: spec.targetHost, port: spec.targetPort),
-                bucket: bucket))
+                limit: routeLimit))
         }
+        cluster?.retainOnly(keys: clusterKeys)
         // Most specific first: a domain before none, then the longest prefix.
         self.routes = routes.sorted {
             ($0.domain.isEmpty ? 1 : 0, -$0.prefix.count) < ($1.domain.isEmpty ? 1 : 0, -$1.prefix.count)

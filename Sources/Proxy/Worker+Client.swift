@@ -126,8 +126,7 @@ extension Worker {
             return respond(fd, .notFound, close: hasBody)
         }
         let route = snapshot.routes[routeIndex]
-        if let bucket = route.bucket {
-            let decision = bucket.take(now: now)
+        if let decision = route.limit.take(worker: id, now: now) {
             if !decision.allowed {
                 WorkerStats.bump(stats.rateLimited)
                 consumeHead(s, head)

@@ -3,8 +3,14 @@
 // epoll, so failure detection does not depend on how busy the workers are. What workers need (the
 // member list for /tyk/cluster) is published as rendered JSON through `ControlAPI`, never read from
 // the state machine itself.
+//
+// The distributed limiter rides on the same thread: every limiter interval the loop hands it the
+// live members, the records received on `LimiterChannel.id` and the members that left, and
+// broadcasts the records it returns (docs/LIMITER.md). The limiter sits behind a lock
+// (`SharedClusterLimiter`) because snapshot builds on the main thread register routes with it too.
 import Config
 import Gossip
+import Limiter
 import Posix
 import Proxy
 import Synchronization
@@ -20,7 +26,10 @@ final class ClusterNode: Sendable {
 
     /// Binds the UDP socket and starts the control thread, which contacts the seeds at once.
     /// Blocking (seed names are resolved here): call it at start-up.
-    init(config: ClusterConfig, gossip: GossipConfig, control: ControlAPI, leaveFlush: Int64) throws {
+    init(
+        config: ClusterConfig, gossip: GossipConfig, control: ControlAPI, limits: SharedClusterLimiter?,
+        leaveFlush: Int64
+    ) throws {
         guard let (host, port) = config.bindHostPort else { throw ClusterError("cluster.bind is not set") }
         let bindAddress = try SocketAddress.resolve(host: host, port: port, passive: true)
         let socket = try UDP.bind(bindAddress)
@@ -50,7 +59,7 @@ final class ClusterNode: Sendable {
                 membership: Membership(
                     name: name, address: address, config: gossip, keyring: keyring,
                     seed: UInt64.random(in: .min ... .max)),
-                control: control, name: name, address: address, leaveFlush: leaveFlush))
+                control: control, limits: limits, name: name, address: address, leaveFlush: leaveFlush))
         Log.info("cluster node starting", [("name", name), ("address", "\(address)"), ("seeds", "\(seeds.count)")])
         let startSeeds = seeds
         let shared = self.shared
@@ -99,6 +108,11 @@ private final class Handoff<T: ~Copyable>: @unchecked Sendable {
     func take() -> T { value.take()! }
 }
 
+/// The gossip channel of the limiter's records (`Broadcast.channel`).
+enum LimiterChannel {
+    static let id: UInt8 = 1
+}
+
 struct ClusterError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
@@ -114,6 +128,18 @@ private struct ClusterLoop: ~Copyable {
     let doorbell: EventFD
     var membership: Membership
     let control: ControlAPI
+    /// The distributed limiter, nil when no route could use it (a demo gateway).
+    let limits: SharedClusterLimiter?
+    /// When the limiter's next interval is due (`.max` without a limiter).
+    var nextLimiterTick: Int64 = .max
+    /// Limiter payloads taken from the last packets (reused buffer), and members that left gracefully
+    /// since the last interval.
+    var limiterInbox: [[UInt8]] = []
+    var leftMembers: [NodeID] = []
+    /// The limiter's bytes sent at `rateMarkAt`, to report bytes per second over ≥ 1 s windows.
+    var rateMarkBytes = 0
+    var rateMarkAt: Int64 = 0
+    var limiterBytesPerSecond = 0.0
     let name: String
     let address: Endpoint
     /// Nanoseconds to keep gossiping after `leave`.
@@ -128,8 +154,9 @@ private struct ClusterLoop: ~Copyable {
 
     init(
         socket: consuming FileDescriptor, epoll: consuming Epoll, doorbell: EventFD, membership: Membership,
-        control: ControlAPI, name: String, address: Endpoint, leaveFlush: Int64
+        control: ControlAPI, limits: SharedClusterLimiter?, name: String, address: Endpoint, leaveFlush: Int64
     ) {
+        self.limits = limits
         self.socket = socket
         self.epoll = epoll
         self.doorbell = doorbell
@@ -143,11 +170,15 @@ private struct ClusterLoop: ~Copyable {
 
     mutating func run(seeds: [Endpoint], shared: ClusterNode.Shared) {
         membership.start(seeds: seeds, now: monotonicNanos())
+        if limits != nil {
+            nextLimiterTick = monotonicNanos()
+            rateMarkAt = nextLimiterTick
+        }
         settle(changes: shared.changes)
         var leaveDeadline = Int64.max
         while true {
             var now = monotonicNanos()
-            let until = min(membership.nextTick, leaveDeadline)
+            let until = min(membership.nextTick, leaveDeadline, nextLimiterTick)
             // Round up so the loop does not wake just before the tick is due; at most a second.
             let millis = until <= now ? 0 : min(1_000, (until &- now &+ 999_999) / 1_000_000)
             let ready = epoll.wait(timeoutMillis: Int32(millis))
@@ -166,6 +197,7 @@ private struct ClusterLoop: ~Copyable {
                 Log.info("leaving the cluster", [("name", name)])
                 membership.leave(now: now)
             }
+            if now >= nextLimiterTick && !leaving { limiterInterval(now: now) }
             if now >= membership.nextTick { membership.tick(now: now) }
             settle(changes: shared.changes)
             if now >= leaveDeadline { break }
@@ -202,6 +234,36 @@ private struct ClusterLoop: ~Copyable {
         }
     }
 
+    /// One limiter interval: members and received records in, `tick`, records out as broadcasts,
+    /// and /tyk/cluster/limits republished.
+    private mutating func limiterInterval(now: Int64) {
+        guard let limits else { return }
+        let members = membership.members
+        let live = members.filter { $0.state == .alive || $0.state == .suspect }.map { NodeID(name: $0.name) }
+        let records = limits.interval(live: live, left: leftMembers, received: limiterInbox, now: now)
+        leftMembers.removeAll(keepingCapacity: true)
+        limiterInbox.removeAll(keepingCapacity: true)
+        for record in records {
+            membership.broadcast(
+                Broadcast(channel: LimiterChannel.id, key: record.broadcastKey, payload: record.encoded))
+        }
+        nextLimiterTick = max(now, nextLimiterTick &+ limits.settings.gossipInterval)
+        if nextLimiterTick <= now { nextLimiterTick = now &+ limits.settings.gossipInterval }
+        let (entries, totals) = limits.status(now: now)
+        if now &- rateMarkAt >= 1_000_000_000 {
+            limiterBytesPerSecond = Double(totals.bytesSent &- rateMarkBytes) / (Double(now &- rateMarkAt) / 1e9)
+            rateMarkBytes = totals.bytesSent
+            rateMarkAt = now
+        }
+        var names: [NodeID: String] = [:]
+        for m in members { names[NodeID(name: m.name)] = m.name }
+        control.publish(
+            path: "/tyk/cluster/limits",
+            json: LimitsDocument.render(
+                selfName: name, entries: entries, totals: totals, bytesPerSecond: limiterBytesPerSecond, names: names,
+                atNanos: now))
+    }
+
     /// Sends the outbox, logs and counts membership changes, and publishes the member list when it
     /// changed.
     private mutating func settle(changes: borrowing Atomic<Int>) {
@@ -218,6 +280,9 @@ private struct ClusterLoop: ~Copyable {
         }
         for event in membership.takeEvents() {
             changes.add(1, ordering: .relaxed)
+            // A graceful leave shrinks the members a majority is counted of; a death does not (the
+            // node may be on the other side of a partition), it only drops out of the live set.
+            if event.member.state == .left && limits != nil { leftMembers.append(NodeID(name: event.member.name)) }
             Log.info(
                 "member state changed",
                 [
@@ -225,7 +290,14 @@ private struct ClusterLoop: ~Copyable {
                     ("from", event.previous?.description ?? "none"), ("to", event.member.state.description),
                 ])
         }
-        _ = membership.takeReceived()  // No module broadcasts yet.
+        for record in membership.takeReceived() where record.channel == LimiterChannel.id {
+            limiterInbox.append(record.payload)
+        }
+        // At once, not at the next interval: the allocation assumes a record is in within one interval.
+        if let limits, !limiterInbox.isEmpty {
+            limits.receive(limiterInbox, now: monotonicNanos())
+            limiterInbox.removeAll(keepingCapacity: true)
+        }
         let members = membership.members
         if members != published {
             published = members

@@ -11,6 +11,9 @@ final class Launcher {
     private var config: GatewayConfig
     private let demoUpstreamPort: Int?
     private let limiters = RateLimiterRegistry()
+    /// The cluster-wide limits when `cluster.bind` is set: routes register with it at every snapshot
+    /// build, the cluster node's control thread runs it. Nil on a single node (node-local buckets).
+    private let clusterLimits: SharedClusterLimiter?
     /// Documents of the control API; the cluster node republishes /tyk/cluster on every change.
     private let control = ControlAPI()
 
@@ -20,6 +23,7 @@ final class Launcher {
         for w in warnings { Log.warn(w) }
         self.config = config
         demoUpstreamPort = nil
+        clusterLimits = config.cluster.isEnabled ? Launcher.clusterLimiter(config) : nil
         Log.level = Posix.LogLevel(name: config.logLevel.rawValue) ?? .info
     }
 
@@ -29,6 +33,7 @@ final class Launcher {
         if let port = listenPort { config.listenPort = port }
         self.config = config
         self.demoUpstreamPort = demoUpstreamPort
+        clusterLimits = nil
         Log.level = Posix.LogLevel(name: config.logLevel.rawValue) ?? .info
     }
 
@@ -71,7 +76,18 @@ final class Launcher {
         return try Snapshot(
             settings: config.proxySettings, routes: routes,
             renderer: { status, message, xml in templates.render(status: status, message: message, xml: xml) },
-            limiters: limiters, control: control)
+            limiters: limiters, cluster: clusterLimits, control: control)
+    }
+
+    /// This node's limiter: its id is the hash of its gossip name (what the others compute from the
+    /// member list), its epoch the boot time in milliseconds (grows across restarts).
+    private static func clusterLimiter(_ config: GatewayConfig) -> SharedClusterLimiter {
+        var wall = timespec()
+        clock_gettime(CLOCK_REALTIME, &wall)
+        let epoch = UInt64(max(0, wall.tv_sec)) &* 1_000 &+ UInt64(max(0, wall.tv_nsec / 1_000_000))
+        return SharedClusterLimiter(
+            node: NodeID(name: config.cluster.effectiveNodeName), epoch: epoch, workers: config.effectiveWorkers,
+            now: monotonicNanos())
     }
 
     /// The built-in upstream.
@@ -91,6 +107,12 @@ final class Launcher {
         let cluster = config.cluster
         guard cluster.isEnabled else {
             control.publish(path: "/tyk/cluster", json: ClusterDocument.single(name: cluster.effectiveNodeName))
+            control.publish(
+                path: "/tyk/cluster/limits",
+                json: LimitsDocument.render(
+                    selfName: cluster.effectiveNodeName, entries: [],
+                    totals: .init(),
+                    bytesPerSecond: 0, names: [:]))
             return nil
         }
         let gossip = GossipConfig.from(cluster)
@@ -108,7 +130,8 @@ final class Launcher {
         // The gossip layer asks for "a second or so" of ticks after leaving, so the news spreads;
         // bounded so that a drain is not delayed long.
         let flush = min(3_000_000_000, max(1_000_000_000, 5 &* gossip.gossipInterval))
-        return try ClusterNode(config: cluster, gossip: gossip, control: control, leaveFlush: flush)
+        return try ClusterNode(
+            config: cluster, gossip: gossip, control: control, limits: clusterLimits, leaveFlush: flush)
     }
 
     /// Waits for signals: SIGHUP reloads, SIGTERM and SIGINT run `beforeDrain` (leave the cluster),

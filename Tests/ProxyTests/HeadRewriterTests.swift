@@ -9,7 +9,7 @@ import Testing
         Route(
             apiID: "t", domain: [], prefix: Array(prefix.utf8), stripListenPath: strip, preserveHostHeader: preserveHost,
             basePath: Array(base.utf8), hostHeader: Array("up:9000".utf8),
-            upstream: try SocketAddress.resolve(host: "127.0.0.1", port: 9000), bucket: nil)
+            upstream: try SocketAddress.resolve(host: "127.0.0.1", port: 9000), limit: .none)
     }
 
     /// Parses `request`, rewrites it for `route` as if from 10.1.2.3, and returns the upstream head.

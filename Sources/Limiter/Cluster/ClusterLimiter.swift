@@ -337,6 +337,19 @@ public final class ClusterLimiter {
         public var hot: Bool
         /// The demand each other member announced (latest record).
         public var remoteDemand: [NodeID: Double]
+
+        public init(
+            id: LimitID, budget: Double, share: Double, demand: Double, admitted: Double, hot: Bool,
+            remoteDemand: [NodeID: Double]
+        ) {
+            self.id = id
+            self.budget = budget
+            self.share = share
+            self.demand = demand
+            self.admitted = admitted
+            self.hot = hot
+            self.remoteDemand = remoteDemand
+        }
     }
 
     public func status(now: Int64) -> [LimitStatus] {

@@ -1,0 +1,145 @@
+// Three real `sluice` processes on loopback sharing one `global_rate_limit` of 20/s over gossip, and
+// an echo upstream. Paced clients (bounded: a few seconds each phase) send well above the limit; the
+// test counts the 200s per second across the nodes after a settling time. Loose bounds (±15%): this
+// runs on a shared machine with debug builds; `loadtest/run.sh drl` measures the same tighter.
+import Foundation
+import Glibc
+import Testing
+
+@Suite(.serialized) struct ClusterLimitTests {
+    typealias Node = ClusterProcessTests.Node
+
+    /// Sends `GET path` to `port` every `gap` seconds until `until`, from its own thread; returns the
+    /// (seconds since `start`, status) of every answer (0 when the node did not answer).
+    static func drive(
+        port: Int, path: String, gap: Double, start: Date, until: Date
+    ) -> Thread.Result {
+        let result = Thread.Result()
+        let thread = Foundation.Thread {
+            var next = Date()
+            while Date() < until {
+                let status = httpGet(port: port, path: path, headers: [:])?.status ?? 0
+                result.append(Date().timeIntervalSince(start), status)
+                next = next.addingTimeInterval(gap)
+                let wait = next.timeIntervalSinceNow
+                if wait > 0 { usleep(UInt32(wait * 1e6)) } else { next = Date() }
+            }
+            result.finish()
+        }
+        thread.start()
+        return result
+    }
+
+    enum Thread {
+        /// Answers collected by one client thread. Any thread (a lock guards the list).
+        final class Result: @unchecked Sendable {
+            private let lock = NSCondition()
+            private var answers: [(at: Double, status: Int)] = []
+            private var done = false
+
+            func append(_ at: Double, _ status: Int) {
+                lock.lock()
+                answers.append((at, status))
+                lock.unlock()
+            }
+
+            func finish() {
+                lock.lock()
+                done = true
+                lock.broadcast()
+                lock.unlock()
+            }
+
+            /// Waits for the thread to end, then returns its answers.
+            func wait() -> [(at: Double, status: Int)] {
+                lock.lock()
+                while !done { lock.wait() }
+                defer { lock.unlock() }
+                return answers
+            }
+        }
+    }
+
+    /// 200s per whole second of `answers` in `from ..< to` (seconds since the phase started).
+    static func admittedPerSecond(_ answers: [(at: Double, status: Int)], from: Int, to: Int) -> [Int] {
+        (from..<to).map { s in answers.filter { Int($0.at) == s && $0.status == 200 }.count }
+    }
+
+    @Test func aGlobalRateLimitHoldsAcrossThreeNodes() throws {
+        guard let binary = ClusterProcessTests.binary() else {
+            Issue.record("sluice binary not found; run swift build")
+            return
+        }
+        let folder = FileManager.default.temporaryDirectory.path + "/sluice-limit-tests-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder + "/apps", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+
+        let upstreamPort = freePort(SOCK_STREAM)
+        let upstream = Process()
+        upstream.executableURL = URL(fileURLWithPath: binary)
+        upstream.arguments = ["echo", "--port", "\(upstreamPort)", "--workers", "1"]
+        upstream.standardOutput = FileHandle.nullDevice
+        upstream.standardError = FileHandle.nullDevice
+        try upstream.run()
+        let nodes = (1...3).map {
+            Node(index: $0, httpPort: freePort(SOCK_STREAM), gossipPort: freePort(SOCK_DGRAM), folder: folder)
+        }
+        defer {
+            for n in nodes { n.signal(SIGKILL) }
+            for n in nodes { n.process?.waitUntilExit() }
+            kill(upstream.processIdentifier, SIGKILL)
+            upstream.waitUntilExit()
+        }
+        try Data(
+            """
+            {"api_id": "limited", "name": "limited", "use_keyless": true,
+             "global_rate_limit": {"rate": 20, "per": 1},
+             "proxy": {"listen_path": "/limited/", "target_url": "http://127.0.0.1:\(upstreamPort)",
+                       "strip_listen_path": true}}
+            """.utf8
+        ).write(to: URL(fileURLWithPath: folder + "/apps/limited.json"))
+        let seeds = nodes.prefix(2).map { "\"127.0.0.1:\($0.gossipPort)\"" }.joined(separator: ", ")
+        for n in nodes {
+            try Data(
+                """
+                {"listen_address": "127.0.0.1", "listen_port": \(n.httpPort), "workers": 2,
+                 "secret": "\(ClusterProcessTests.secret)", "app_path": "apps",
+                 "cluster": {"node_name": "\(n.name)", "bind": "127.0.0.1:\(n.gossipPort)",
+                 "seeds": [\(seeds)], "keys": ["\(ClusterProcessTests.key)"]}}
+                """.utf8
+            ).write(to: URL(fileURLWithPath: n.conf))
+        }
+        for n in nodes { try n.start(binary: binary) }
+        let everyone = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, "alive") })
+        #expect(waitUntil(20) { nodes.allSatisfy { $0.view() == everyone } }, "cluster did not converge")
+        #expect(waitUntil(10) { httpGet(port: upstreamPort, path: "/", headers: [:])?.status == 200 })
+
+        // Phase 1: every node gets ~100 requests/s (15 × the limit in all), for 6 s.
+        var start = Date()
+        var until = start.addingTimeInterval(6)
+        let spread = nodes.map { Self.drive(port: $0.httpPort, path: "/limited/x", gap: 0.01, start: start, until: until) }
+        let answers = spread.flatMap { $0.wait() }
+        let uniform = Self.admittedPerSecond(answers, from: 2, to: 6)
+        let uniformMean = Double(uniform.reduce(0, +)) / Double(uniform.count)
+        let perNode = spread.map { r in r.wait().filter { $0.at >= 2 && $0.status == 200 }.count }
+        print("limit: uniform over 3 nodes, 200s per second (s 2..5): \(uniform), mean \(uniformMean), per node \(perNode), sent \(answers.count)")
+        #expect(answers.allSatisfy { $0.status == 200 || $0.status == 429 }, "unexpected statuses")
+        #expect(abs(uniformMean - 20) <= 3, "uniform: \(uniform)")
+        let limits = httpGet(
+            port: nodes[0].httpPort, path: "/tyk/cluster/limits", headers: ["x-tyk-authorization": ClusterProcessTests.secret])
+        #expect(limits?.status == 200)
+        let document = limits.map { String(decoding: $0.body, as: UTF8.self) } ?? ""
+        print("limit: node1 /tyk/cluster/limits: \(document)")
+        #expect(document.contains(#""key":"api:limited""#) && document.contains(#""node2":"#))
+
+        // Phase 2: all traffic on node1 (~150 requests/s): it must get the whole limit, not a third.
+        start = Date()
+        until = start.addingTimeInterval(6)
+        let one = Self.drive(port: nodes[0].httpPort, path: "/limited/x", gap: 1.0 / 150, start: start, until: until)
+        let oneAnswers = one.wait()
+        let single = Self.admittedPerSecond(oneAnswers, from: 2, to: 6)
+        let singleMean = Double(single.reduce(0, +)) / Double(single.count)
+        print("limit: all on node1, 200s per second (s 2..5): \(single), mean \(singleMean), sent \(oneAnswers.count)")
+        #expect(abs(singleMean - 20) <= 3, "all on one node: \(single)")
+    }
+}
