@@ -44,6 +44,62 @@ func fuzzRequest(_ bytes: UnsafeRawBufferPointer, split: Int) {
     precondition((whole == .complete) == (r == .complete), "split changed completeness")
 }
 
+/// The fields of two tables must be the same.
+func checkSameFields(_ a: borrowing HeaderTable, _ b: borrowing HeaderTable) {
+    precondition(a.count == b.count, "field count differs between paths")
+    for i in 0..<a.count {
+        precondition(
+            a[i].name == b[i].name && a[i].value == b[i].value && a[i].kind == b[i].kind
+                && a[i].isHopByHop == b[i].isHopByHop, "field differs between paths")
+    }
+}
+
+/// A head that arrives whole is parsed without scanning first; fed one byte first, the same head
+/// goes through HeadScanner. Both paths must give the same result, error message and head.
+func fuzzRequestPaths(_ bytes: UnsafeRawBufferPointer) {
+    guard bytes.count > 1 else { return }
+    var parser = RequestParser(limits: ParseLimits(maxHeadBytes: 2048, maxTargetBytes: 512))
+    var t1 = HeaderTable(capacity: 32)
+    var t2 = HeaderTable(capacity: 32)
+    var h1 = RequestHead()
+    var h2 = RequestHead()
+    let whole = parser.parse(bytes, head: &h1, headers: &t1)
+    parser.reset()
+    guard parser.parse(UnsafeRawBufferPointer(rebasing: bytes[0..<1]), head: &h2, headers: &t2) == .incomplete else {
+        return
+    }
+    let scanned = parser.parse(bytes, head: &h2, headers: &t2)
+    precondition(whole == scanned, "result differs between paths")
+    guard whole == .complete else { return }
+    precondition(
+        h1.method == h2.method && h1.methodBytes == h2.methodBytes && h1.target == h2.target && h1.path == h2.path
+            && h1.query == h2.query && h1.host == h2.host && h1.version == h2.version && h1.framing == h2.framing
+            && h1.keepAlive == h2.keepAlive && h1.expectsContinue == h2.expectsContinue
+            && h1.headLength == h2.headLength, "request head differs between paths")
+    checkSameFields(t1, t2)
+}
+
+/// As fuzzRequestPaths, for responses.
+func fuzzResponsePaths(_ bytes: UnsafeRawBufferPointer, method: HTTPMethod) {
+    guard bytes.count > 1 else { return }
+    var parser = ResponseParser(maxHeadBytes: 2048)
+    var t1 = HeaderTable(capacity: 32)
+    var t2 = HeaderTable(capacity: 32)
+    var h1 = ResponseHead()
+    var h2 = ResponseHead()
+    let whole = parser.parse(bytes, requestMethod: method, head: &h1, headers: &t1)
+    parser.reset()
+    let first = UnsafeRawBufferPointer(rebasing: bytes[0..<1])
+    guard parser.parse(first, requestMethod: method, head: &h2, headers: &t2) == .incomplete else { return }
+    let scanned = parser.parse(bytes, requestMethod: method, head: &h2, headers: &t2)
+    precondition(whole == scanned, "result differs between paths")
+    guard whole == .complete else { return }
+    precondition(
+        h1.status == h2.status && h1.version == h2.version && h1.reason == h2.reason && h1.framing == h2.framing
+            && h1.keepAlive == h2.keepAlive && h1.headLength == h2.headLength, "response head differs between paths")
+    checkSameFields(t1, t2)
+}
+
 func fuzzResponse(_ bytes: UnsafeRawBufferPointer, method: HTTPMethod) {
     var table = HeaderTable(capacity: 32)
     var head = ResponseHead()
@@ -138,6 +194,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let split = bytes.count == 0 ? 0 : control % (bytes.count + 1)
     fuzzRequest(bytes, split: split)
     fuzzResponse(bytes, method: control & 1 == 0 ? .get : .head)
+    fuzzRequestPaths(bytes)
+    fuzzResponsePaths(bytes, method: control & 1 == 0 ? .get : .head)
     fuzzChunked(bytes, piece: 1 + control % 7)
     fuzzCleanPath(bytes)
     _ = prefersXML(contentType: bytes, accept: bytes)

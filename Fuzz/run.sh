@@ -9,6 +9,7 @@ B="$ROOT/Fuzz/build"
 CRASHES="$ROOT/Fuzz/crashes"
 mkdir -p "$B" "$CRASHES" "$B/corpus"
 SAN="-sanitize=fuzzer,address -use-ld=lld"
+rm -f "$B/libHTTP.a"  # swiftc adds to an existing archive: a removed source file would linger
 swiftc $SAN -parse-as-library -O -g -module-name HTTP -emit-module -emit-module-path "$B/HTTP.swiftmodule" \
     -emit-library -static -o "$B/libHTTP.a" "$ROOT"/Sources/HTTP/*.swift
 swiftc $SAN -parse-as-library -O -g -I "$B" -L "$B" -lHTTP "$ROOT/Fuzz/FuzzHTTP.swift" -o "$B/fuzz-http"

@@ -98,7 +98,11 @@ run_scenario() {
                     ((c >= 1000)) && threads=2
                     if ((WARMUP > 0)); then run_wrk "$WORK_DIR/warmup.txt" "$port" "$c" "$threads" "$WARMUP"; fi
                     log "$name round $round: $kind W=$w C=$c (${DURATION}s)"
-                    run_wrk "$raw/${name}__w${w}__c${c}__${kind}__r${round}.txt" "$port" "$c" "$threads" "$DURATION"
+                    local out="$raw/${name}__w${w}__c${c}__${kind}__r${round}.txt" ticks
+                    ticks=$(cpu_ticks "$PROXY_PID")
+                    run_wrk "$out" "$port" "$c" "$threads" "$DURATION"
+                    # The proxy's own CPU per request is steadier than req/s on a shared machine.
+                    echo "# proxy cpu ticks: $((  $(cpu_ticks "$PROXY_PID") - ticks )) at $(getconf CLK_TCK)/s" >>"$out"
                 done
                 stop_owned "$PROXY_PID"
             done

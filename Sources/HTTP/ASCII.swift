@@ -1,8 +1,7 @@
-// Byte classes of RFC 9110 / RFC 3986 as branch-light predicates over single bytes.
-// Parsing never builds Strings: every check below looks at one byte, so the parsers can walk an
-// UnsafeRawBufferPointer without allocating.
-
-import Glibc
+// Byte classes of RFC 9110 / RFC 3986. Parsing never builds Strings: every check below looks at
+// one byte, so the parsers can walk a buffer without allocating. The multi-byte classes come from
+// one 256-entry table in read-only data (an InlineArray literal that the compiler initializes
+// statically), so a class test is one load and one bit test.
 
 @usableFromInline enum ASCII {
     static let cr: UInt8 = 0x0D
@@ -31,106 +30,67 @@ import Glibc
         return nil
     }
 
-    @inline(__always) static func isHexDigit(_ b: UInt8) -> Bool { hexValue(b) != nil }
+    @inline(__always) static func isHexDigit(_ b: UInt8) -> Bool { has(b, ByteClass.hexDigit) }
 
     /// SP or HTAB.
     @inline(__always) static func isOWS(_ b: UInt8) -> Bool { b == sp || b == htab }
 
     /// `tchar` of RFC 9110 §5.6.2: the bytes of a token (method, field name, coding).
-    @inline(__always) static func isTchar(_ b: UInt8) -> Bool {
-        switch b {
-        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true
-        // ! # $ % & ' * + - . ^ _ ` | ~
-        case 0x21, 0x23, 0x24, 0x25, 0x26, 0x27, 0x2A, 0x2B, 0x2D, 0x2E, 0x5E, 0x5F, 0x60, 0x7C, 0x7E:
-            return true
-        default: return false
-        }
-    }
+    @inline(__always) static func isTchar(_ b: UInt8) -> Bool { has(b, ByteClass.tchar) }
 
     /// A byte allowed in a field value: VCHAR, SP, HTAB or obs-text (RFC 9110 §5.5).
     @inline(__always) static func isFieldValueByte(_ b: UInt8) -> Bool {
         b == htab || (b >= 0x20 && b != 0x7F)
     }
 
-    /// unreserved of RFC 3986: ALPHA DIGIT - . _ ~
-    @inline(__always) static func isUnreserved(_ b: UInt8) -> Bool {
-        switch b {
-        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E: return true
-        default: return false
-        }
-    }
+    /// A byte of a path or query other than "%" and "?": pchar of RFC 3986 (unreserved,
+    /// sub-delims, ":", "@") plus "/". Callers handle "%" (pct-encoded) and "?" themselves.
+    @inline(__always) static func isPathByte(_ b: UInt8) -> Bool { has(b, ByteClass.pathByte) }
 
-    /// sub-delims of RFC 3986: ! $ & ' ( ) * + , ; =
-    @inline(__always) static func isSubDelim(_ b: UInt8) -> Bool {
-        switch b {
-        case 0x21, 0x24, 0x26, 0x27, 0x28, 0x29, 0x2A, 0x2B, 0x2C, 0x3B, 0x3D: return true
-        default: return false
-        }
-    }
-
-    /// A byte of a path or query other than "%": pchar (unreserved, sub-delims, ":", "@") plus
-    /// "/" and "?".
-    @inline(__always) static func isTargetByte(_ b: UInt8) -> Bool {
-        isUnreserved(b) || isSubDelim(b) || b == colon || b == 0x40 || b == slash || b == question
-    }
+    /// unreserved or sub-delims of RFC 3986: the bytes of a reg-name besides pct-encoded.
+    @inline(__always) static func isRegNameByte(_ b: UInt8) -> Bool { has(b, ByteClass.regName) }
 
     /// Lowercases an ASCII letter; other bytes unchanged.
     @inline(__always) static func lower(_ b: UInt8) -> UInt8 {
         b &- 0x41 < 26 ? b | 0x20 : b
     }
-}
 
-/// Raw byte access without bounds checks on the hot path; callers keep `i` in bounds.
-extension UnsafeRawBufferPointer {
-    @inline(__always) func byte(_ i: Int) -> UInt8 {
-        baseAddress.unsafelyUnwrapped.load(fromByteOffset: i, as: UInt8.self)
-    }
-
-    /// The first offset of `b` in `from..<to`, or nil (memchr).
-    @inline(__always) func index(of b: UInt8, from: Int, to: Int) -> Int? {
-        guard from < to, let base = baseAddress else { return nil }
-        guard let p = memchr(base + from, Int32(b), to - from) else { return nil }
-        return base.distance(to: UnsafeRawPointer(p))
+    @inline(__always) private static func has(_ b: UInt8, _ flag: UInt8) -> Bool {
+        ByteClass.table[Int(b)] & flag != 0
     }
 }
 
-/// ASCII case-insensitive equality of `bytes[from..<to]` with a lowercase literal.
-@inline(__always) func equalsIgnoringCase(
-    _ bytes: UnsafeRawBufferPointer, from: Int, to: Int, _ lowercase: StaticString
-) -> Bool {
-    let n = lowercase.utf8CodeUnitCount
-    guard to - from == n else { return false }
-    let lit = lowercase.utf8Start
-    var i = 0
-    while i < n {
-        if ASCII.lower(bytes.byte(from + i)) != lit[i] { return false }
-        i += 1
-    }
-    return true
+/// The classes of every byte value as bit flags, one table entry per byte.
+enum ByteClass {
+    static let tchar: UInt8 = 1
+    static let pathByte: UInt8 = 2
+    static let regName: UInt8 = 4
+    static let hexDigit: UInt8 = 8
+
+    static let table: InlineArray<256, UInt8> = [
+          __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,  // 0x00
+          __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,  // 0x10
+          __,  tpr,   __,    t,  tpr,    t,  tpr,  tpr,   pr,   pr,  tpr,  tpr,   pr,  tpr,  tpr,    p,  // 0x20 .!"#$%&'()*+,-./
+        tprh, tprh, tprh, tprh, tprh, tprh, tprh, tprh, tprh, tprh,    p,   pr,   __,   pr,   __,   __,  // 0x30 0123456789:;<=>?
+           p, tprh, tprh, tprh, tprh, tprh, tprh,  tpr,  tpr,  tpr,  tpr,  tpr,  tpr,  tpr,  tpr,  tpr,  // 0x40 @ABCDEFGHIJKLMNO
+         tpr,  tpr,  tpr,  tpr,  tpr,  tpr,  tpr,  tpr,  tpr,  tpr,  tpr,   __,   __,   __,    t,  tpr,  // 0x50 PQRSTUVWXYZ[\]^_
+           t, tprh, tprh, tprh, tprh, tprh, tprh,  tpr,  tpr,  tpr,  tpr,  tpr,  tpr,  tpr,  tpr,  tpr,  // 0x60 `abcdefghijklmno
+         tpr,  tpr,  tpr,  tpr,  tpr,  tpr,  tpr,  tpr,  tpr,  tpr,  tpr,   __,    t,   __,  tpr,   __,  // 0x70 pqrstuvwxyz{|}~.
+          __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,  // 0x80
+          __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,  // 0x90
+          __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,  // 0xa0
+          __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,  // 0xb0
+          __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,  // 0xc0
+          __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,  // 0xd0
+          __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,  // 0xe0
+          __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,   __,  // 0xf0
+    ]
 }
 
-/// ASCII case-insensitive equality of `bytes` with a lowercase literal.
-public func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ lowercase: StaticString) -> Bool {
-    equalsIgnoringCase(bytes, from: 0, to: bytes.count, lowercase)
-}
-
-/// Case-insensitive equality of two spans of one buffer.
-@inline(__always) func spansEqualIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ a: ByteSpan, _ b: ByteSpan) -> Bool {
-    guard a.count == b.count else { return false }
-    var i = Int(a.start)
-    var j = Int(b.start)
-    let end = Int(a.end)
-    while i < end {
-        if ASCII.lower(bytes.byte(i)) != ASCII.lower(bytes.byte(j)) { return false }
-        i += 1
-        j += 1
-    }
-    return true
-}
-
-extension ByteSpan {
-    /// The bytes of this span inside `buffer` (the buffer that was parsed).
-    @inlinable public func bytes(in buffer: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        UnsafeRawBufferPointer(rebasing: buffer[Int(start)..<Int(end)])
-    }
-}
+// Combinations of the flags above, named by their initials, for the table's rows.
+private let __: UInt8 = 0
+private let t = ByteClass.tchar
+private let p = ByteClass.pathByte
+private let pr = ByteClass.pathByte | ByteClass.regName
+private let tpr = ByteClass.tchar | ByteClass.pathByte | ByteClass.regName
+private let tprh = ByteClass.tchar | ByteClass.pathByte | ByteClass.regName | ByteClass.hexDigit

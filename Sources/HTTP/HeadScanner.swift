@@ -64,3 +64,20 @@ struct HeadScanner: Sendable {
         return end == limit ? .tooLong : .incomplete
     }
 }
+
+extension HeadScanner {
+    /// Whether no bytes of the current head have been scanned: a parser may then try to parse a
+    /// head that arrived whole without scanning it first (see `cleanStartLineEnd`).
+    var isFresh: Bool { scanned == 0 }
+
+    /// The end (offset of the CR) of the start line at the very start of `bytes`, when that line
+    /// has no control byte but HTAB and ends in CRLF before `limit`; nil otherwise (leading empty
+    /// lines included). The first step of a parse that does not scan first: the field lines then
+    /// find their own ends (parseFieldLines), and whatever such a parse refuses is scanned and
+    /// parsed again, so a refusal always follows the scanner's order of errors.
+    static func cleanStartLineEnd(_ bytes: UnsafeRawBufferPointer, limit: Int) -> Int? {
+        let cr = bytes.firstNonFieldValueByte(from: 0, to: limit)
+        guard cr > 0, cr &+ 1 < limit, bytes.byte(cr) == ASCII.cr, bytes.byte(cr &+ 1) == ASCII.lf else { return nil }
+        return cr
+    }
+}

@@ -70,7 +70,7 @@ public struct HeaderTable: ~Copyable {
     public mutating func removeAll() { count = 0 }
 
     /// The first field of this kind, if any.
-    public func first(_ kind: KnownHeader) -> HeaderField? {
+    @inlinable public func first(_ kind: KnownHeader) -> HeaderField? {
         for i in 0..<count where fields[i].kind == kind { return fields[i] }
         return nil
     }

@@ -3,8 +3,6 @@
 // and by an upstream (request smuggling): bare CR/LF, obs-fold, whitespace before a colon,
 // Content-Length with Transfer-Encoding, differing lengths, unknown codings.
 
-import Glibc
-
 /// Limits the request parser enforces while reading a head. Value: any thread.
 public struct ParseLimits: Sendable {
     /// The whole head (leading empty lines, request line, fields, final CRLF). Over it: 431.
@@ -87,6 +85,17 @@ public struct RequestParser: Sendable {
     public mutating func parse(
         _ bytes: UnsafeRawBufferPointer, head: inout RequestHead, headers: inout HeaderTable
     ) -> HeadParseResult {
+        // A head that arrived whole is parsed in one pass; anything else (a partial or refused
+        // head) is scanned first, so errors come in the scanner's order whichever path saw them.
+        if scanner.isFresh {
+            let limit = min(bytes.count, limits.maxHeadBytes)
+            if let lineEnd = HeadScanner.cleanStartLineEnd(bytes, limit: limit),
+                (try? parseHead(bytes, lineStart: 0, lineEnd: lineEnd, limit: limit, head: &head, headers: &headers))
+                    != nil
+            {
+                return .complete
+            }
+        }
         let outcome = scanner.scan(bytes, limit: limits.maxHeadBytes)
         switch outcome {
         case .complete(let headEnd):
@@ -94,7 +103,7 @@ public struct RequestParser: Sendable {
             let end = scanner.startLineEnd
             reset()
             do throws(HTTPParseError) {
-                try parseHead(bytes, lineStart: start, lineEnd: end, headEnd: headEnd, head: &head, headers: &headers)
+                try parseHead(bytes, lineStart: start, lineEnd: end, limit: headEnd, head: &head, headers: &headers)
                 return .complete
             } catch {
                 return .invalid(error)
@@ -153,59 +162,73 @@ public struct RequestParser: Sendable {
 }
 
 extension RequestParser {
+    /// Parses a head whose request line is `lineStart..<lineEnd` and whose field lines follow it,
+    /// ending at or before `limit` (see parseFieldLines for a head that was not scanned).
     func parseHead(
-        _ bytes: UnsafeRawBufferPointer, lineStart: Int, lineEnd: Int, headEnd: Int,
+        _ bytes: UnsafeRawBufferPointer, lineStart: Int, lineEnd: Int, limit: Int,
         head: inout RequestHead, headers: inout HeaderTable
     ) throws(HTTPParseError) {
         head = RequestHead()
-        head.headLength = headEnd
 
         // method SP request-target SP HTTP-version
         var i = lineStart
-        while i < lineEnd && ASCII.isTchar(bytes.byte(i)) { i += 1 }
+        while i < lineEnd && ASCII.isTchar(bytes.byte(i)) { i &+= 1 }
         guard i > lineStart, i < lineEnd, bytes.byte(i) == ASCII.sp else { throw bad("malformed request line") }
         head.methodBytes = ByteSpan(start: lineStart, end: i)
         head.method = classifyMethod(bytes, from: lineStart, to: i)
-        let ts = i + 1
-        guard let te = bytes.index(of: ASCII.sp, from: ts, to: lineEnd), te > ts else {
+        let ts = i &+ 1
+        // The target ends at the next SP. Path and query bytes (the usual target) are scanned
+        // up to it once, validating them on the way.
+        let scan = scanPathAndQuery(bytes, from: ts, to: lineEnd)
+        let spaceAfterScan = scan.end < lineEnd && bytes.byte(scan.end) == ASCII.sp
+        guard let te = spaceAfterScan ? scan.end : bytes.index(of: ASCII.sp, from: scan.end, to: lineEnd), te > ts else {
             throw bad("malformed request line")
         }
         if te - ts > limits.maxTargetBytes { throw HTTPParseError(status: 414, message: "request-target too long") }
-        head.version = try parseRequestVersion(bytes, from: te + 1, to: lineEnd)
+        head.version = try parseRequestVersion(bytes, from: te &+ 1, to: lineEnd)
         head.target = ByteSpan(start: ts, end: te)
         if head.method == .connect { throw HTTPParseError(status: 501, message: "CONNECT is not supported") }
-        let authority = try parseTarget(bytes, from: ts, to: te, head: &head)
+        let authority: ByteSpan?
+        if bytes.byte(ts) == ASCII.slash {  // origin-form, the usual case: already scanned
+            guard scan.end == te else { throw bad("invalid request-target") }
+            head.path = ByteSpan(start: ts, end: scan.query)
+            head.query = ByteSpan(start: scan.query, end: te)
+            authority = nil
+        } else {
+            authority = try parseOtherTarget(bytes, from: ts, to: te, head: &head)
+        }
 
         // Fields.
         headers.removeAll()
+        var headEnd = 0
+        let kinds: FieldKinds
         do throws(FieldError) {
-            try parseFieldLines(bytes, from: lineEnd + 2, to: headEnd - 2, headers: &headers)
+            kinds = try parseFieldLines(bytes, from: lineEnd &+ 2, limit: limit, headers: &headers, end: &headEnd)
         } catch {
             switch error {
             case .invalid(let message): throw bad(message)
             case .tooMany: throw HTTPParseError(status: 431, message: "too many header fields")
+            case .unscanned: throw bad("unscanned head")  // only when not scanned: parsed again
             }
         }
-        let connection = applyConnectionTokens(bytes, headers: &headers)
+        head.headLength = headEnd
+        let connection = applyConnectionTokens(bytes, headers: &headers, kinds: kinds)
         head.keepAlive = head.version == .http11 ? !connection.close : (connection.keepAlive && !connection.close)
 
         // Host: exactly one in HTTP/1.1, never more than one (RFC 9112 §3.2).
-        var hostCount = 0
         var hostValue = ByteSpan.empty
-        for f in 0..<headers.count where headers[f].kind == .host {
-            hostCount += 1
-            hostValue = headers[f].value
-        }
-        if hostCount > 1 { throw bad("duplicate Host") }
-        if hostCount == 0 && head.version == .http11 { throw bad("missing Host") }
-        if hostCount == 1 && !isValidAuthority(bytes, from: Int(hostValue.start), to: Int(hostValue.end)) {
-            throw bad("invalid Host")
+        if kinds.isRepeated(.host) { throw bad("duplicate Host") }
+        if kinds.contains(.host) {
+            hostValue = headers.first(.host).unsafelyUnwrapped.value
+            if !isValidAuthority(bytes, from: Int(hostValue.start), to: Int(hostValue.end)) { throw bad("invalid Host") }
+        } else if head.version == .http11 {
+            throw bad("missing Host")
         }
         head.host = authority ?? hostValue
 
         // Framing (RFC 9112 §6.1-6.3).
-        let codings = readTransferCodings(bytes, headers: headers)
-        let length = readContentLength(bytes, headers: headers)
+        let codings = readTransferCodings(bytes, headers: headers, kinds: kinds)
+        let length = readContentLength(bytes, headers: headers, kinds: kinds)
         switch codings {
         case .absent:
             switch length {
@@ -224,19 +247,21 @@ extension RequestParser {
         }
 
         // Expect (RFC 9110 §10.1.1).
-        for f in 0..<headers.count where headers[f].kind == .expect {
-            let v = headers[f].value
-            guard equalsIgnoringCase(bytes, from: Int(v.start), to: Int(v.end), "100-continue") else {
-                throw HTTPParseError(status: 417, message: "unsupported expectation")
+        if kinds.contains(.expect) {
+            for f in 0..<headers.count where headers[f].kind == .expect {
+                let v = headers[f].value
+                guard equalsIgnoringCase(bytes, from: Int(v.start), to: Int(v.end), "100-continue") else {
+                    throw HTTPParseError(status: 417, message: "unsupported expectation")
+                }
+                head.expectsContinue = true
             }
-            head.expectsContinue = true
         }
     }
 
     /// Exactly "HTTP/1.1" or "HTTP/1.0"; another "HTTP/d.d" is 505; anything else 400.
     func parseRequestVersion(_ bytes: UnsafeRawBufferPointer, from: Int, to: Int) throws(HTTPParseError) -> HTTPVersion
     {
-        guard to - from == 8, isHTTPSlash(bytes, from), ASCII.isDigit(bytes.byte(from + 5)),
+        guard to - from == 8, equals(bytes, from: from, to: from &+ 5, "HTTP/"), ASCII.isDigit(bytes.byte(from + 5)),
             bytes.byte(from + 6) == 0x2E, ASCII.isDigit(bytes.byte(from + 7))
         else { throw bad("malformed HTTP version") }
         if bytes.byte(from + 5) == 0x31 {
@@ -246,17 +271,12 @@ extension RequestParser {
         throw HTTPParseError(status: 505, message: "HTTP version not supported")
     }
 
-    /// Fills path and query; returns the authority of an absolute-form target.
-    func parseTarget(
+    /// Fills path and query of an asterisk-form or absolute-form target; returns the authority of
+    /// an absolute-form target.
+    func parseOtherTarget(
         _ bytes: UnsafeRawBufferPointer, from ts: Int, to te: Int, head: inout RequestHead
     ) throws(HTTPParseError) -> ByteSpan? {
-        let first = bytes.byte(ts)
-        if first == ASCII.slash {
-            guard isValidTarget(bytes, from: ts, to: te) else { throw bad("invalid request-target") }
-            splitPathQuery(bytes, from: ts, to: te, head: &head)
-            return nil
-        }
-        if first == 0x2A && te - ts == 1 {
+        if bytes.byte(ts) == 0x2A && te - ts == 1 {
             guard head.method == .options else { throw bad("asterisk-form without OPTIONS") }
             head.path = ByteSpan(start: ts, end: te)
             return nil
@@ -279,9 +299,11 @@ extension RequestParser {
         guard ae > schemeEnd, isValidAuthority(bytes, from: schemeEnd, to: ae) else {
             throw bad("invalid authority in request-target")
         }
-        guard isValidTarget(bytes, from: ae, to: te) else { throw bad("invalid request-target") }
+        let scan = scanPathAndQuery(bytes, from: ae, to: te)
+        guard scan.end == te else { throw bad("invalid request-target") }
         if ae < te && bytes.byte(ae) == ASCII.slash {
-            splitPathQuery(bytes, from: ae, to: te, head: &head)
+            head.path = ByteSpan(start: ae, end: scan.query)
+            head.query = ByteSpan(start: scan.query, end: te)
         } else {
             head.path = ByteSpan(start: schemeEnd - 1, end: schemeEnd)  // the last "/" of "://"
             head.query = ByteSpan(start: ae, end: te)
@@ -290,46 +312,17 @@ extension RequestParser {
     }
 }
 
-@inline(__always) func isHTTPSlash(_ bytes: UnsafeRawBufferPointer, _ i: Int) -> Bool {
-    bytes.byte(i) == 0x48 && bytes.byte(i + 1) == 0x54 && bytes.byte(i + 2) == 0x54 && bytes.byte(i + 3) == 0x50
-        && bytes.byte(i + 4) == ASCII.slash
-}
-
-private func splitPathQuery(_ bytes: UnsafeRawBufferPointer, from: Int, to: Int, head: inout RequestHead) {
-    let q = bytes.index(of: ASCII.question, from: from, to: to) ?? to
-    head.path = ByteSpan(start: from, end: q)
-    head.query = ByteSpan(start: q, end: to)
-}
-
-/// Path and query bytes of RFC 3986: pchar, "/", "?", and "%" followed by two hex digits.
-func isValidTarget(_ bytes: UnsafeRawBufferPointer, from: Int, to: Int) -> Bool {
-    var i = from
-    while i < to {
-        let b = bytes.byte(i)
-        if b == ASCII.percent {
-            guard i + 2 < to, ASCII.isHexDigit(bytes.byte(i + 1)), ASCII.isHexDigit(bytes.byte(i + 2)) else {
-                return false
-            }
-            i += 3
-            continue
-        }
-        guard ASCII.isTargetByte(b) else { return false }
-        i += 1
-    }
-    return true
-}
-
 /// Case-sensitive method names (RFC 9110 §9.1).
 func classifyMethod(_ bytes: UnsafeRawBufferPointer, from: Int, to: Int) -> HTTPMethod {
-    @inline(__always) func eq(_ s: StaticString) -> Bool {
-        memcmp(bytes.baseAddress.unsafelyUnwrapped + from, s.utf8Start, s.utf8CodeUnitCount) == 0
+    @inline(__always) func method(_ s: StaticString, _ m: HTTPMethod) -> HTTPMethod? {
+        equals(bytes, from: from, to: to, s) ? m : nil
     }
-    switch to - from {
-    case 3: return eq("GET") ? .get : eq("PUT") ? .put : .other
-    case 4: return eq("HEAD") ? .head : eq("POST") ? .post : .other
-    case 5: return eq("PATCH") ? .patch : eq("TRACE") ? .trace : .other
-    case 6: return eq("DELETE") ? .delete : .other
-    case 7: return eq("OPTIONS") ? .options : eq("CONNECT") ? .connect : .other
+    switch to &- from {
+    case 3: return method("GET", .get) ?? method("PUT", .put) ?? .other
+    case 4: return method("HEAD", .head) ?? method("POST", .post) ?? .other
+    case 5: return method("PATCH", .patch) ?? method("TRACE", .trace) ?? .other
+    case 6: return method("DELETE", .delete) ?? .other
+    case 7: return method("OPTIONS", .options) ?? method("CONNECT", .connect) ?? .other
     default: return .other
     }
 }

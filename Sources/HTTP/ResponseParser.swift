@@ -29,6 +29,18 @@ public struct ResponseParser: Sendable {
         _ bytes: UnsafeRawBufferPointer, requestMethod: HTTPMethod, head: inout ResponseHead,
         headers: inout HeaderTable
     ) -> HeadParseResult {
+        // As in RequestParser: a head that arrived whole is parsed in one pass, anything else is
+        // scanned first.
+        if scanner.isFresh {
+            let limit = min(bytes.count, maxHeadBytes)
+            if let lineEnd = HeadScanner.cleanStartLineEnd(bytes, limit: limit),
+                (try? parseHead(
+                    bytes, lineStart: 0, lineEnd: lineEnd, limit: limit, requestMethod: requestMethod, head: &head,
+                    headers: &headers)) != nil
+            {
+                return .complete
+            }
+        }
         switch scanner.scan(bytes, limit: maxHeadBytes) {
         case .incomplete:
             return .incomplete
@@ -47,7 +59,7 @@ public struct ResponseParser: Sendable {
             reset()
             do throws(HTTPParseError) {
                 try parseHead(
-                    bytes, lineStart: start, lineEnd: end, headEnd: headEnd, requestMethod: requestMethod,
+                    bytes, lineStart: start, lineEnd: end, limit: headEnd, requestMethod: requestMethod,
                     head: &head, headers: &headers)
                 return .complete
             } catch {
@@ -62,17 +74,17 @@ public struct ResponseParser: Sendable {
 }
 
 extension ResponseParser {
+    /// Parses a head whose status line is `lineStart..<lineEnd` and whose field lines follow it,
+    /// ending at or before `limit` (see parseFieldLines for a head that was not scanned).
     func parseHead(
-        _ bytes: UnsafeRawBufferPointer, lineStart: Int, lineEnd: Int, headEnd: Int, requestMethod: HTTPMethod,
+        _ bytes: UnsafeRawBufferPointer, lineStart: Int, lineEnd: Int, limit: Int, requestMethod: HTTPMethod,
         head: inout ResponseHead, headers: inout HeaderTable
     ) throws(HTTPParseError) {
         head = ResponseHead()
-        head.headLength = headEnd
 
         // HTTP/1.x SP 3DIGIT [SP reason-phrase]
         let s = lineStart
-        guard lineEnd - s >= 12, isHTTPSlash(bytes, s), bytes.byte(s + 5) == 0x31, bytes.byte(s + 6) == 0x2E,
-            bytes.byte(s + 8) == ASCII.sp
+        guard lineEnd - s >= 12, equals(bytes, from: s, to: s + 7, "HTTP/1."), bytes.byte(s + 8) == ASCII.sp
         else { throw badGateway("malformed status line") }
         switch bytes.byte(s + 7) {
         case 0x31: head.version = .http11
@@ -86,7 +98,7 @@ extension ResponseParser {
         head.status = Int(d0) * 100 + Int(d1) * 10 + Int(d2)
         if lineEnd > s + 12 {
             guard bytes.byte(s + 12) == ASCII.sp else { throw badGateway("malformed status line") }
-            for k in (s + 13)..<lineEnd where !ASCII.isFieldValueByte(bytes.byte(k)) {
+            guard bytes.firstNonFieldValueByte(from: s + 13, to: lineEnd) == lineEnd else {
                 throw badGateway("invalid byte in reason phrase")
             }
             head.reason = ByteSpan(start: s + 13, end: lineEnd)
@@ -95,15 +107,19 @@ extension ResponseParser {
         }
 
         headers.removeAll()
+        var headEnd = 0
+        let kinds: FieldKinds
         do throws(FieldError) {
-            try parseFieldLines(bytes, from: lineEnd + 2, to: headEnd - 2, headers: &headers)
+            kinds = try parseFieldLines(bytes, from: lineEnd + 2, limit: limit, headers: &headers, end: &headEnd)
         } catch {
             switch error {
             case .invalid(let message): throw badGateway(message)
             case .tooMany: throw badGateway("too many upstream header fields")
+            case .unscanned: throw badGateway("unscanned head")  // only when not scanned: parsed again
             }
         }
-        let connection = applyConnectionTokens(bytes, headers: &headers)
+        head.headLength = headEnd
+        let connection = applyConnectionTokens(bytes, headers: &headers, kinds: kinds)
         head.keepAlive = head.version == .http11 ? !connection.close : (connection.keepAlive && !connection.close)
 
         // Framing (RFC 9112 §6.3).
@@ -112,7 +128,7 @@ extension ResponseParser {
             head.framing = .none
             return
         }
-        switch readTransferCodings(bytes, headers: headers) {
+        switch readTransferCodings(bytes, headers: headers, kinds: kinds) {
         case .invalid(let message):
             throw badGateway(message)
         case .notChunked:
@@ -124,7 +140,7 @@ extension ResponseParser {
                 head.keepAlive = false
             }
         case .absent:
-            switch readContentLength(bytes, headers: headers) {
+            switch readContentLength(bytes, headers: headers, kinds: kinds) {
             case .absent: head.framing = .untilClose
             case .value(let n): head.framing = .length(n)
             case .invalid(let message): throw badGateway(message)

@@ -44,26 +44,15 @@ struct SlotTable: ~Copyable {
 /// so appending at the tail keeps each list sorted: linking, unlinking and expiring are O(1).
 /// Owning worker thread only.
 struct DeadlineLists {
-    private var heads: (Int32, Int32, Int32, Int32, Int32, Int32, Int32) = (-1, -1, -1, -1, -1, -1, -1)
-    private var tails: (Int32, Int32, Int32, Int32, Int32, Int32, Int32) = (-1, -1, -1, -1, -1, -1, -1)
+    // One entry per DeadlineKind (DeadlineKind.count == 7; a test checks it).
+    private var heads = InlineArray<7, Int32>(repeating: -1)
+    private var tails = InlineArray<7, Int32>(repeating: -1)
     /// Duration of each list, nanoseconds.
-    var durations: (Int64, Int64, Int64, Int64, Int64, Int64, Int64) = (0, 0, 0, 0, 0, 0, 0)
+    private var durations = InlineArray<7, Int64>(repeating: 0)
 
-    private func get(_ t: (Int32, Int32, Int32, Int32, Int32, Int32, Int32), _ k: DeadlineKind) -> Int32 {
-        withUnsafeBytes(of: t) { $0.load(fromByteOffset: Int(k.rawValue) * 4, as: Int32.self) }
-    }
+    func duration(_ k: DeadlineKind) -> Int64 { durations[Int(k.rawValue)] }
 
-    private static func set(_ t: inout (Int32, Int32, Int32, Int32, Int32, Int32, Int32), _ k: DeadlineKind, _ v: Int32) {
-        withUnsafeMutableBytes(of: &t) { $0.storeBytes(of: v, toByteOffset: Int(k.rawValue) * 4, as: Int32.self) }
-    }
-
-    func duration(_ k: DeadlineKind) -> Int64 {
-        withUnsafeBytes(of: durations) { $0.load(fromByteOffset: Int(k.rawValue) * 8, as: Int64.self) }
-    }
-
-    mutating func setDuration(_ k: DeadlineKind, nanos: Int64) {
-        withUnsafeMutableBytes(of: &durations) { $0.storeBytes(of: nanos, toByteOffset: Int(k.rawValue) * 8, as: Int64.self) }
-    }
+    mutating func setDuration(_ k: DeadlineKind, nanos: Int64) { durations[Int(k.rawValue)] = nanos }
 
     /// Puts the slot at the tail of list `kind` with deadline `now + duration(kind)`.
     mutating func link(_ s: UnsafeMutablePointer<Slot>, _ kind: DeadlineKind, now: Int64, table: UnsafeMutablePointer<Slot>) {
@@ -71,11 +60,11 @@ struct DeadlineLists {
         guard kind != .none else { return }
         s.pointee.deadlineKind = kind
         s.pointee.deadline = now &+ duration(kind)
-        let tail = get(tails, kind)
+        let tail = tails[Int(kind.rawValue)]
         s.pointee.prev = tail
         s.pointee.next = -1
-        if tail >= 0 { table[Int(tail)].next = s.pointee.fd } else { Self.set(&heads, kind, s.pointee.fd) }
-        Self.set(&tails, kind, s.pointee.fd)
+        if tail >= 0 { table[Int(tail)].next = s.pointee.fd } else { heads[Int(kind.rawValue)] = s.pointee.fd }
+        tails[Int(kind.rawValue)] = s.pointee.fd
     }
 
     mutating func unlink(_ s: UnsafeMutablePointer<Slot>, table: UnsafeMutablePointer<Slot>) {
@@ -83,8 +72,8 @@ struct DeadlineLists {
         guard kind != .none else { return }
         let prev = s.pointee.prev
         let next = s.pointee.next
-        if prev >= 0 { table[Int(prev)].next = next } else { Self.set(&heads, kind, next) }
-        if next >= 0 { table[Int(next)].prev = prev } else { Self.set(&tails, kind, prev) }
+        if prev >= 0 { table[Int(prev)].next = next } else { heads[Int(kind.rawValue)] = next }
+        if next >= 0 { table[Int(next)].prev = prev } else { tails[Int(kind.rawValue)] = prev }
         s.pointee.deadlineKind = .none
         s.pointee.prev = -1
         s.pointee.next = -1
@@ -93,7 +82,7 @@ struct DeadlineLists {
     /// The first slot whose deadline has passed, if any (the caller handles it and unlinks it).
     func expired(now: Int64, table: UnsafeMutablePointer<Slot>) -> Int32? {
         for k in 1..<DeadlineKind.count {
-            let head = get(heads, DeadlineKind(rawValue: UInt8(k))!)
+            let head = heads[k]
             if head >= 0 && table[Int(head)].deadline <= now { return head }
         }
         return nil
@@ -103,7 +92,7 @@ struct DeadlineLists {
     func earliest(table: UnsafeMutablePointer<Slot>) -> Int64? {
         var best: Int64? = nil
         for k in 1..<DeadlineKind.count {
-            let head = get(heads, DeadlineKind(rawValue: UInt8(k))!)
+            let head = heads[k]
             if head >= 0 {
                 let d = table[Int(head)].deadline
                 if best == nil || d < best! { best = d }

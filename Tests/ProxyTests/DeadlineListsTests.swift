@@ -74,3 +74,9 @@ import Testing
         #expect(t[1].pointee.deadlineKind == .none)
     }
 }
+
+@Test func deadlineListsHaveOneEntryPerKind() {
+    #expect(DeadlineKind.count == 7)
+    #expect(DeadlineKind(rawValue: UInt8(DeadlineKind.count - 1)) != nil)
+    #expect(DeadlineKind(rawValue: UInt8(DeadlineKind.count)) == nil)
+}

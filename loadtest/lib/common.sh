@@ -101,3 +101,15 @@ raise_nofile() {
     [[ $hard == unlimited ]] && hard=1048576
     ulimit -n "$hard" 2>/dev/null || log "warning: could not raise ulimit -n (now $(ulimit -n))"
 }
+
+# cpu_ticks PID: user+system clock ticks used so far by PID and its child processes (nginx's
+# workers are children of its master; sluice is one process), from /proc. Processes may vanish
+# while it reads: cat skips them.
+cpu_ticks() {
+    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v root="$1" '
+        {
+            pid = $1; line = $0; sub(/^[0-9]+ \(.*\) /, "", line); split(line, f, " ")
+            if (pid == root || f[2] == root) total += f[12] + f[13]
+        }
+        END { print total + 0 }'
+}

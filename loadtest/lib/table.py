@@ -38,7 +38,12 @@ def parse_wrk(text):
     if non2xx:
         errors += int(non2xx.group(1))
     requests = re.search(r"^\s+(\d+) requests in", text, re.M)
+    ticks = re.search(r"^# proxy cpu ticks: (\d+) at (\d+)/s", text, re.M)
+    cpu_us = None
+    if ticks and requests and int(requests.group(1)) > 0:
+        cpu_us = int(ticks.group(1)) / int(ticks.group(2)) * 1e6 / int(requests.group(1))
     return {
+        "cpu_us": cpu_us,
         "rps": float(rps.group(1)),
         "p50": lat.get("50"),
         "p99": lat.get("99"),
@@ -62,6 +67,10 @@ def fmt_ms(v):
     return f"{v * 1000:.0f}µs" if v < 1 else f"{v:.2f}ms"
 
 
+def fmt_us(v):
+    return "—" if v is None else f"{v:.1f}"
+
+
 def fmt_ratio(a, b):
     return "—" if a is None or b is None or b == 0 else f"{a / b:.2f}"
 
@@ -83,8 +92,9 @@ def summarise(raw_dir):
     cells = sorted({(s, w, c) for (s, w, c, _) in runs}, key=lambda k: (k[0] != "fast", k))
     lines = [
         "| scenario | workers | conns | nginx req/s | sluice req/s | sluice/nginx "
-        "| nginx p50 | nginx p99 | sluice p50 | sluice p99 | p99 sluice/nginx | errors nginx/sluice |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| nginx p50 | nginx p99 | sluice p50 | sluice p99 | p99 sluice/nginx | CPU µs/req nginx | CPU µs/req sluice "
+        "| errors nginx/sluice |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s, w, c in cells:
         stats = {}
@@ -94,6 +104,7 @@ def summarise(raw_dir):
                 "rps": median([r["rps"] for r in ok]),
                 "p50": median([r["p50"] for r in ok]),
                 "p99": median([r["p99"] for r in ok]),
+                "cpu": median([r["cpu_us"] for r in ok]),
                 "errors": sum(r["errors"] for r in ok) if ok else None,
                 "rounds": len(ok),
             }
@@ -102,7 +113,7 @@ def summarise(raw_dir):
         lines.append(
             f"| {s} | {w} | {c} | {fmt_rps(n['rps'])} | {fmt_rps(g['rps'])} | {fmt_ratio(g['rps'], n['rps'])} "
             f"| {fmt_ms(n['p50'])} | {fmt_ms(n['p99'])} | {fmt_ms(g['p50'])} | {fmt_ms(g['p99'])} "
-            f"| {fmt_ratio(g['p99'], n['p99'])} | {err(n)}/{err(g)} |"
+            f"| {fmt_ratio(g['p99'], n['p99'])} | {fmt_us(n['cpu'])} | {fmt_us(g['cpu'])} | {err(n)}/{err(g)} |"
         )
     notes = []
     for (s, w, proxy), reasons in sorted(failures.items()):

@@ -92,8 +92,8 @@ func get(_ target: String, host: String = "example.test", _ extra: String = "") 
 }
 
 /// The resident set size of this process, bytes (VmRSS of /proc/self/status).
-func residentBytes() -> Int {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+func residentBytes(of pid: String = "self") -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return 0 }
     for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
         let digits = line.filter(\.isNumber)
         return (Int(digits) ?? 0) * 1024
