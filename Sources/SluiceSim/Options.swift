@@ -10,6 +10,8 @@ struct Options {
     var jitter: Instant = 20 * millisecond
     /// One-way latency of every scenario.
     var latency: Instant = 1 * millisecond
+    /// How late the `slow` scenario's slow nodes handle each packet and tick.
+    var slowness: Instant = 200 * millisecond
     /// Measured window; nil: each scenario's own default.
     var duration: Instant?
     var scenarios: [Scenario] = Scenario.allCases
@@ -20,7 +22,7 @@ struct Options {
     static let usage = """
         usage: sluice-sim [--nodes N] [--seed S] [--loss P] [--jitter-ms J] [--latency-ms L]
                           [--duration SECONDS] [--scenario steady|crash|loss|partition|slow]
-                          [--format table|csv] [--scale N,N,...]
+                          [--slow-ms D] [--format table|csv] [--scale N,N,...]
         Runs N gossip nodes in virtual time over a simulated network and prints one row per scenario.
         """
 
@@ -71,6 +73,7 @@ struct Options {
                 guard o.loss < 1 else { throw .badValue(option: a, value: String(o.loss)) }
             case "--jitter-ms": o.jitter = try milliseconds(a)
             case "--latency-ms": o.latency = try milliseconds(a)
+            case "--slow-ms": o.slowness = try milliseconds(a)
             case "--duration":
                 let d = try number(a)
                 guard d > 0 else { throw .badValue(option: a, value: String(d)) }

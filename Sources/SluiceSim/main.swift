@@ -28,6 +28,7 @@ print(
     "sluice-sim: seed \(options.seed), latency \(Format.fixed(Double(options.latency) / Double(millisecond), 1)) ms, "
         + "probe interval \(period / millisecond) ms; loss scenario: \(Format.fixed(options.loss * 100, 1))% loss, "
         + "delay \(options.jitter / millisecond)±\(options.jitter / 2 / millisecond) ms; "
+        + "slow scenario: 10% of nodes \(options.slowness / millisecond) ms late; "
         + "join: 3 random seeds per node, 1 ms apart, then \(Scenario.settle / second) s settle")
 
 var table = ReportTable(headers: ScenarioResult.headers)
