@@ -107,6 +107,12 @@ struct ClusterView {
     }
 
     /// Forgets deaths and suspicion counts seen so far (the join's), so a window starts clean.
+    /// Dead marks (observer, node) of `candidates` at or after `since`: with `nodesMarkedDead`, tells one
+    /// stale observer from a whole cluster agreeing.
+    func deadMarks(among candidates: Set<Int>, since: Instant = .min) -> Int {
+        deaths.filter { $0.at >= since && candidates.contains($0.node) }.count
+    }
+
     mutating func forgetHistory() {
         deaths.removeAll()
         suspectEvents = 0

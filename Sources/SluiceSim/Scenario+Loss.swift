@@ -17,6 +17,7 @@ extension Scenario {
         Cluster.reportSpread(spreads, into: &r)
         c.reportDetection(into: &r)
         r.falsePositives = c.view.nodesMarkedDead(among: c.neverKilled, since: start).count
+        r.notes.append(("false_pos_marks", String(c.view.deadMarks(among: c.neverKilled, since: start))))
         r.notes.append(("loss", Format.fixed(options.loss * 100, 1) + "%"))
         r.notes.append(("delay_ms", "\(options.jitter / millisecond)±\(options.jitter / 2 / millisecond)"))
         r.notes.append(("killed", String(victim)))

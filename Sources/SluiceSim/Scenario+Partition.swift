@@ -29,7 +29,8 @@ extension Scenario {
         let stillDown = everyone.filter { c.view.aliveSeen[$0] != c.size - 1 }.count
         r.notes.append(("split_s", Format.seconds(healAt - start)))
         r.notes.append(("dead_during_split", "\(splitDead) nodes/\(splitMarks) marks"))
-        r.notes.append(("heal_all_alive_s", healed.map { Format.seconds($0 - healAt) } ?? ">\(Format.seconds(c.now - healAt))"))
+        let healTime = healed.map { Format.seconds($0 - healAt) } ?? ">\(Format.seconds(c.now - healAt))"
+        r.notes.append(("heal_all_alive_s", healTime))
         if healed == nil { r.notes.append(("nodes_not_seeing_all_at_end", String(stillDown))) }
     }
 }

@@ -80,7 +80,8 @@ struct ScenarioResult {
     func cells(probeInterval: Instant) -> [String] {
         [
             scenario, String(nodes), Format.seconds(window), Format.seconds(joinTime),
-            Format.seconds(detectMedian), Format.seconds(detectP99) + (detectMissing > 0 ? " (\(detectMissing) missed)" : ""),
+            Format.seconds(detectMedian),
+            Format.seconds(detectP99) + (detectMissing > 0 ? " (\(detectMissing) missed)" : ""),
             Format.secondsAndPeriods(spreadAll, period: probeInterval),
             Format.secondsAndPeriods(spreadMost, period: probeInterval),
             falsePositives.map(String.init) ?? "-", Format.fixed(packetsPerNodeSecond, 1),
