@@ -7,42 +7,93 @@
 // - anything about this node other than its own leave makes it refute: incarnation above the
 //   accusation, a fresh alive broadcast, and one point of local health (it may be the slow one).
 
+/// A claim about a member, as a message or a full-state entry makes it.
+enum Claim: Equatable, Sendable {
+    case alive, suspect, dead, left
+}
+
+/// What a claim does to the member it is about: the whole rule table, as a pure function.
+enum Verdict: Equatable, Sendable {
+    case ignore
+    case add
+    case becomeAlive
+    case becomeSuspect
+    case confirm
+    case becomeDead
+    case becomeLeft
+    case refute
+}
+
 extension Membership {
+    /// `current`: what this node holds about the member (nil: unknown); `isSelf`: the member is
+    /// this node; `leaving`: this node has left (it no longer defends itself).
+    static func verdict(
+        current: (state: MemberState, incarnation: UInt32)?, claim: Claim, incarnation inc: UInt32,
+        isSelf: Bool, leaving: Bool
+    ) -> Verdict {
+        guard let current else { return claim == .alive && !isSelf ? .add : .ignore }
+        if inc < current.incarnation { return .ignore }  // stale: dropped before anything else
+        if isSelf {
+            if leaving { return .ignore }
+            switch claim {
+            case .alive: return inc > current.incarnation ? .refute : .ignore
+            case .suspect, .dead: return .refute
+            case .left: return .ignore  // only this node can announce its own leave
+            }
+        }
+        switch (current.state, claim) {
+        case (_, .alive):
+            return inc > current.incarnation ? .becomeAlive : .ignore
+        case (.alive, .suspect):
+            return .becomeSuspect
+        case (.suspect, .suspect):
+            return .confirm
+        case (.alive, .dead), (.suspect, .dead):
+            return .becomeDead
+        case (.alive, .left), (.suspect, .left):
+            return .becomeLeft
+        case (.dead, _), (.left, _):
+            return .ignore  // final until a higher incarnation says alive
+        }
+    }
+
     mutating func aliveNode(_ who: String, incarnation inc: UInt32, address addr: Endpoint, now: Instant) {
-        if who == name {
-            if inc > incarnation && !hasLeft { refute(above: inc, now: now) }
-            return
-        }
-        guard let i = index[who] else {
-            addMember(MemberInfo(name: who, address: addr, state: .alive, incarnation: inc), now: now)
-            enqueueUpdate(.alive(name: who, incarnation: inc, address: addr), about: who)
-            return
-        }
-        let current = list[i].info
-        guard inc > current.incarnation else { return }
-        suspicions[who] = nil
-        list[i].info.address = addr
-        setState(ofIndex: i, .alive, incarnation: inc, now: now)
-        enqueueUpdate(.alive(name: who, incarnation: inc, address: addr), about: who)
+        apply(.alive, about: who, incarnation: inc, address: addr, from: who, now: now)
     }
 
     mutating func suspectNode(_ who: String, incarnation inc: UInt32, from accuser: String, now: Instant) {
-        guard let i = index[who] else { return }
-        let current = list[i].info
-        guard inc >= current.incarnation else { return }
-        if who == name {
-            if !hasLeft { refute(above: inc, now: now) }
+        apply(.suspect, about: who, incarnation: inc, address: nil, from: accuser, now: now)
+    }
+
+    /// `from == who` is a graceful leave.
+    mutating func deadNode(_ who: String, incarnation inc: UInt32, from accuser: String, now: Instant) {
+        apply(accuser == who ? .left : .dead, about: who, incarnation: inc, address: nil, from: accuser, now: now)
+    }
+
+    mutating func apply(
+        _ claim: Claim, about who: String, incarnation inc: UInt32, address addr: Endpoint?, from accuser: String,
+        now: Instant
+    ) {
+        let i = index[who]
+        let current = i.map { (list[$0].info.state, list[$0].info.incarnation) }
+        let verdict = Self.verdict(current: current, claim: claim, incarnation: inc, isSelf: who == name, leaving: hasLeft)
+        switch verdict {
+        case .ignore:
             return
-        }
-        switch current.state {
-        case .dead, .left:
-            return
-        case .suspect:
-            guard var s = suspicions[who], accuser != s.accuser, !s.confirmers.contains(accuser) else { return }
-            s.confirmers.insert(accuser)
-            suspicions[who] = s
-            enqueueUpdate(.suspect(name: who, incarnation: inc, from: accuser), about: who)
-        case .alive:
+        case .refute:
+            refute(above: inc, now: now)
+        case .add:
+            guard let addr else { return }
+            addMember(MemberInfo(name: who, address: addr, state: .alive, incarnation: inc), now: now)
+            enqueueUpdate(.alive(name: who, incarnation: inc, address: addr), about: who)
+        case .becomeAlive:
+            guard let i, let addr else { return }
+            suspicions[who] = nil
+            list[i].info.address = addr
+            setState(ofIndex: i, .alive, incarnation: inc, now: now)
+            enqueueUpdate(.alive(name: who, incarnation: inc, address: addr), about: who)
+        case .becomeSuspect:
+            guard let i else { return }
             let bounds = config.suspicionBounds(members: liveCount)
             let expected = max(0, min(config.suspicionConfirmations, liveCount - 2))
             suspicions[who] = Suspicion(
@@ -50,22 +101,19 @@ extension Membership {
             counters.suspicions += 1
             setState(ofIndex: i, .suspect, incarnation: inc, now: now)
             enqueueUpdate(.suspect(name: who, incarnation: inc, from: accuser), about: who)
+        case .confirm:
+            // Lifeguard: only a new, independent accuser shortens the timeout, and is passed on.
+            guard var s = suspicions[who], accuser != s.accuser, !s.confirmers.contains(accuser) else { return }
+            s.confirmers.insert(accuser)
+            suspicions[who] = s
+            enqueueUpdate(.suspect(name: who, incarnation: inc, from: accuser), about: who)
+        case .becomeDead, .becomeLeft:
+            guard let i else { return }
+            suspicions[who] = nil
+            windows[who] = nil  // a rebooted member numbers its packets from scratch
+            setState(ofIndex: i, verdict == .becomeLeft ? .left : .dead, incarnation: inc, now: now)
+            enqueueUpdate(.dead(name: who, incarnation: inc, from: accuser), about: who)
         }
-    }
-
-    mutating func deadNode(_ who: String, incarnation inc: UInt32, from accuser: String, now: Instant) {
-        guard let i = index[who] else { return }
-        let current = list[i].info
-        guard inc >= current.incarnation else { return }
-        if current.state == .dead || current.state == .left { return }
-        if who == name {
-            if !hasLeft { refute(above: inc, now: now) }
-            return
-        }
-        suspicions[who] = nil
-        windows[who] = nil  // a rebooted member numbers its packets from scratch
-        setState(ofIndex: i, accuser == who ? .left : .dead, incarnation: inc, now: now)
-        enqueueUpdate(.dead(name: who, incarnation: inc, from: accuser), about: who)
     }
 
     /// Merges a remote full state. Remote dead becomes a local suspicion (our own probes decide),

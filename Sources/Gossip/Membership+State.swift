@@ -93,10 +93,12 @@ public struct Membership {
         }
     }
 
-    /// `name`: 1...64 UTF-8 bytes, unique in the cluster. `seed` drives every random choice.
+    /// `name`: 1...64 UTF-8 bytes, unique in the cluster. `config` must have no `problem` (check it
+    /// when loading configuration). `seed` drives every random choice.
     public init(name: String, address: Endpoint, config: GossipConfig, keyring: Keyring, seed: UInt64) {
         precondition((1...maxNameLength).contains(name.utf8.count), "member name must be 1...64 UTF-8 bytes")
         precondition(address.address.count == 4 || address.address.count == 16, "address must be IPv4 or IPv6")
+        precondition(config.problem == nil, "GossipConfig: \(config.problem ?? "")")
         self.name = name
         self.address = address
         self.config = config
@@ -248,8 +250,11 @@ public struct Membership {
         return received
     }
 
-    /// Queues `record` for every live member. Returns false (and queues nothing) when it cannot
-    /// fit in one packet.
+    /// Queues `record` for every live member. A queued record with the same channel and key is
+    /// replaced. Receivers hand each (channel, key, payload) over once and pass it on; a record
+    /// identical to the last one seen for its key is taken for an echo, so a module that repeats
+    /// itself on purpose puts a version or nonce in the payload. Returns false (and queues
+    /// nothing) when the record cannot fit in one packet.
     @discardableResult
     public mutating func broadcast(_ record: Broadcast) -> Bool {
         let message = Message.user(record).encoded()

@@ -9,7 +9,9 @@
 // pause (SIGSTOP: packets and ticks wait, then all run at resume) and slowness (the node handles
 // each packet and tick `slowness` late, as an overloaded process does).
 
-/// Owning thread only.
+/// Owning thread only. The nodes are held by reference (a debug build would otherwise copy a whole
+/// node on every field read): a copy of a `SimulatedNetwork` shares them, so do not copy one to
+/// fork a run — build a second from the same seed instead, which replays it exactly.
 public struct SimulatedNetwork {
     /// One-way delay of every packet. Nanoseconds; default 100 µs (loopback-like).
     public var latency: Instant = 100_000
@@ -37,14 +39,15 @@ public struct SimulatedNetwork {
         public var bytesSent = 0
         public var packetsDelivered = 0
         public var bytesDelivered = 0
+        public var largestPacketSent = 0
     }
 
-    struct Node {
+    final class Node {
         var membership: Membership
         var name: String
         var endpoint: Endpoint
         var config: GossipConfig
-        var running = true
+        var running = false  // until started
         var paused = false
         var slowness: Instant = 0
         var generation: UInt64 = 0
@@ -52,6 +55,13 @@ public struct SimulatedNetwork {
         var deferred: [Event] = []
         var stats = NodeStats()
         var group = 0
+
+        init(membership: Membership, name: String, endpoint: Endpoint, config: GossipConfig) {
+            self.membership = membership
+            self.name = name
+            self.endpoint = endpoint
+            self.config = config
+        }
     }
 
     enum Event {
@@ -101,6 +111,7 @@ public struct SimulatedNetwork {
 
     /// Starts `node`, joining through the given nodes.
     public mutating func start(_ node: Int, seeds: [Int]) {
+        nodes[node].running = true
         nodes[node].membership.start(seeds: seeds.map(Self.endpoint(of:)), now: now)
         flush(node)
     }
@@ -203,7 +214,7 @@ public struct SimulatedNetwork {
 
     /// Runs until `condition` holds (checked after each event) or `deadline`; returns whether it held.
     @discardableResult
-    public mutating func run(until deadline: Instant, stopWhen condition: (SimulatedNetwork) -> Bool) -> Bool {
+    public mutating func run(until deadline: Instant, stopWhen condition: (borrowing SimulatedNetwork) -> Bool) -> Bool {
         if condition(self) { return true }
         while let top = heap.first, top.time <= deadline {
             let entry = popMin()
@@ -249,6 +260,7 @@ public struct SimulatedNetwork {
         for (to, packet) in nodes[node].membership.takeOutbox() {
             nodes[node].stats.packetsSent += 1
             nodes[node].stats.bytesSent += packet.count
+            nodes[node].stats.largestPacketSent = max(nodes[node].stats.largestPacketSent, packet.count)
             mix(1, UInt64(node))
             mix(UInt64(bitPattern: now), fnv(packet))
             guard let dest = byEndpoint[to] else { continue }

@@ -150,24 +150,32 @@ enum PacketCodec {
 
     /// Builds and signs a packet from already-encoded messages.
     static func seal(seq: UInt64, sender: String, messages: [[UInt8]], keyring: Keyring) -> [UInt8] {
-        var w = ByteWriter()
-        w.byte(wireVersion)
-        w.byte(0)
-        w.byte(0)
-        w.varint(seq)
-        w.name(sender)
-        for m in messages { w.bytes(m) }
-        let total = w.buffer.count + Keyring.tagLength
-        w.buffer[1] = UInt8(truncatingIfNeeded: total >> 8)
-        w.buffer[2] = UInt8(truncatingIfNeeded: total)
-        let signedCount = w.buffer.count
-        w.buffer.append(contentsOf: repeatElement(0, count: Keyring.tagLength))
-        w.buffer.withUnsafeMutableBytes { raw in
+        var header = ByteWriter()
+        header.byte(wireVersion)
+        header.byte(0)
+        header.byte(0)
+        header.varint(seq)
+        header.name(sender)
+        var bodyCount = 0
+        for m in messages { bodyCount += m.count }
+        let signedCount = header.buffer.count + bodyCount
+        let total = signedCount + Keyring.tagLength
+        header.buffer[1] = UInt8(truncatingIfNeeded: total >> 8)
+        header.buffer[2] = UInt8(truncatingIfNeeded: total)
+        var packet = [UInt8](repeating: 0, count: total)
+        packet.withUnsafeMutableBytes { raw in
+            var at = 0
+            header.buffer.withUnsafeBytes { raw.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            at = header.buffer.count
+            for m in messages where !m.isEmpty {
+                m.withUnsafeBytes { (raw.baseAddress! + at).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+                at += m.count
+            }
             keyring.sign(
-                UnsafeRawBufferPointer(rebasing: raw[0..<signedCount]),
-                into: UnsafeMutableRawBufferPointer(rebasing: raw[signedCount...]))
+                UnsafeRawBufferPointer(start: raw.baseAddress!, count: signedCount),
+                into: UnsafeMutableRawBufferPointer(start: raw.baseAddress! + signedCount, count: Keyring.tagLength))
         }
-        return w.buffer
+        return packet
     }
 
     /// Checks and parses a packet. Never traps.
@@ -213,10 +221,16 @@ struct ByteWriter {
         buffer.append(UInt8(v))
     }
 
+    /// Names are checked on the way in (init, decoding), so they fit; a longer one is cut.
     mutating func name(_ s: String) {
-        let utf8 = Array(s.utf8.prefix(maxNameLength))
-        buffer.append(UInt8(utf8.count))
-        buffer.append(contentsOf: utf8)
+        let count = s.utf8.count
+        if count <= maxNameLength {
+            buffer.append(UInt8(count))
+            buffer.append(contentsOf: s.utf8)
+        } else {
+            buffer.append(UInt8(maxNameLength))
+            buffer.append(contentsOf: s.utf8.prefix(maxNameLength))
+        }
     }
 
     mutating func endpoint(_ e: Endpoint) {

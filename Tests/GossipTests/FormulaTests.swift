@@ -56,6 +56,19 @@ import Testing
         #expect(Self.lan.scaledPushPullInterval(members: row.0) == row.1)
     }
 
+    @Test func configProblems() {
+        #expect(GossipConfig.lan.problem == nil)
+        var c = GossipConfig.lan
+        c.probeTimeout = 0
+        #expect(c.problem != nil)
+        c = .lan
+        c.maxPacketSize = 100
+        #expect(c.problem != nil)
+        c = .lan
+        c.gossipFanout = 0
+        #expect(c.problem != nil)
+    }
+
     @Test func replayWindowEdges() {
         var w = ReplayWindow(first: 1_000)
         #expect(w.check(1_000) == .duplicate)
@@ -72,5 +85,47 @@ import Testing
         w.record(5_000)  // slide past the width: everything older forgotten
         #expect(w.check(1_064) == .tooOld)
         #expect(w.check(4_999) == .fresh)
+    }
+}
+
+/// The incarnation rules as one table: (held state, held incarnation) × claim × claimed incarnation.
+@Suite struct VerdictTableTests {
+    typealias Row = (MemberState?, UInt32, Claim, UInt32, Bool, Verdict)
+
+    @Test(arguments: [
+        // unknown members: only alive adds
+        (nil, 0, .alive, 3, false, .add), (nil, 0, .suspect, 3, false, .ignore), (nil, 0, .dead, 3, false, .ignore),
+        (nil, 0, .left, 3, false, .ignore),
+        // stale incarnations are dropped first, whatever the states
+        (.alive, 5, .suspect, 4, false, .ignore), (.alive, 5, .dead, 4, false, .ignore),
+        (.suspect, 5, .alive, 4, false, .ignore), (.dead, 5, .alive, 4, false, .ignore),
+        (.alive, 5, .suspect, 4, true, .ignore),
+        // alive needs a strictly higher incarnation
+        (.alive, 5, .alive, 5, false, .ignore), (.alive, 5, .alive, 6, false, .becomeAlive),
+        (.suspect, 5, .alive, 5, false, .ignore), (.suspect, 5, .alive, 6, false, .becomeAlive),
+        (.dead, 5, .alive, 5, false, .ignore), (.dead, 5, .alive, 6, false, .becomeAlive),
+        (.left, 5, .alive, 5, false, .ignore), (.left, 5, .alive, 6, false, .becomeAlive),
+        // suspicion and confirmation
+        (.alive, 5, .suspect, 5, false, .becomeSuspect), (.alive, 5, .suspect, 7, false, .becomeSuspect),
+        (.suspect, 5, .suspect, 5, false, .confirm),
+        (.dead, 5, .suspect, 5, false, .ignore), (.left, 5, .suspect, 9, false, .ignore),
+        // death and leave are final
+        (.alive, 5, .dead, 5, false, .becomeDead), (.suspect, 5, .dead, 5, false, .becomeDead),
+        (.alive, 5, .left, 5, false, .becomeLeft), (.suspect, 5, .left, 6, false, .becomeLeft),
+        (.dead, 5, .dead, 6, false, .ignore), (.dead, 5, .left, 5, false, .ignore), (.left, 5, .dead, 5, false, .ignore),
+        // about this node: refute accusations, and claims of a higher incarnation
+        (.alive, 5, .suspect, 5, true, .refute), (.alive, 5, .dead, 9, true, .refute),
+        (.alive, 5, .alive, 5, true, .ignore), (.alive, 5, .alive, 6, true, .refute),
+        (.alive, 5, .left, 5, true, .ignore),
+    ] as [Row])
+    func verdict(_ row: Row) {
+        let current = row.0.map { (state: $0, incarnation: row.1) }
+        #expect(Membership.verdict(current: current, claim: row.2, incarnation: row.3, isSelf: row.4, leaving: false) == row.5)
+    }
+
+    @Test func aNodeThatLeftNoLongerDefendsItself() {
+        for claim in [Claim.alive, .suspect, .dead, .left] {
+            #expect(Membership.verdict(current: (.left, 3), claim: claim, incarnation: 9, isSelf: true, leaving: true) == .ignore)
+        }
     }
 }
