@@ -56,8 +56,7 @@ public let defaultErrorRenderer: ErrorRenderer = { status, message, xml in
         let escaped = message.replacingAll([("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("\"", "&quot;")])
         return ("application/xml", Array("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<error><code>\(status)</code><message>\(escaped)</message></error>".utf8))
     }
-    let escaped = message.replacingAll([("\\", "\\\\"), ("\"", "\\\"")])
-    return ("application/json", Array("{\n    \"error\": \"\(escaped)\"\n}".utf8))
+    return ("application/json", Array("{\n    \"error\": \(jsonQuoted(message))\n}".utf8))
 }
 
 extension String {

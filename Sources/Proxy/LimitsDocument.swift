@@ -21,7 +21,7 @@ public enum LimitsDocument {
         selfName: String, entries: [SharedClusterLimiter.Entry], totals: SharedClusterLimiter.Totals,
         bytesPerSecond: Double, names: [NodeID: String], atNanos: Int64 = 0
     ) -> [UInt8] {
-        var out = #"{"self":"# + quoted(selfName) + #","at_ms":\#(atNanos / 1_000_000),"#
+        var out = #"{"self":"# + jsonQuoted(selfName) + #","at_ms":\#(atNanos / 1_000_000),"#
         out += #""limits_configured":\#(entries.count),"gossip":{"#
         out += #""bytes_per_second":\#(number(bytesPerSecond)),"records_sent":\#(totals.recordsSent),"#
         out += #""bytes_sent":\#(totals.bytesSent),"records_received":\#(totals.recordsReceived),"#
@@ -31,12 +31,12 @@ public enum LimitsDocument {
             if !first { out += "," }
             first = false
             let s = entry.status
-            out += #"{"key":\#(quoted(entry.key)),"id":"\#(s.id)","budget":\#(number(s.budget)),"#
+            out += #"{"key":\#(jsonQuoted(entry.key)),"id":"\#(s.id)","budget":\#(number(s.budget)),"#
             out += #""share":\#(number(s.share)),"demand":\#(number(s.demand)),"admitted":\#(number(s.admitted)),"#
             out += #""arrivals_total":\#(entry.arrivals),"admitted_total":\#(entry.admittedTotal),"demand_by_member":{"#
             let members = s.remoteDemand.map { (name: names[$0.key] ?? $0.key.description, demand: $0.value) }
                 .sorted { $0.name < $1.name }
-            out += members.map { "\(quoted($0.name)):\(number($0.demand))" }.joined(separator: ",")
+            out += members.map { "\(jsonQuoted($0.name)):\(number($0.demand))" }.joined(separator: ",")
             out += "}}"
         }
         out += "]}"
@@ -47,23 +47,5 @@ public enum LimitsDocument {
     static func number(_ v: Double) -> String {
         guard v.isFinite else { return "0" }
         return "\((v * 1000).rounded() / 1000)"
-    }
-
-    static func quoted(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }
