@@ -28,9 +28,12 @@ let package = Package(
         .target(name: "Config", swiftSettings: swift6),
         // Per-core workers: accept, parse, route, limit, proxy to upstream pools.
         .target(name: "Proxy", dependencies: ["Posix", "HTTP", "Limiter", "Config"], swiftSettings: swift6),
+        // The control API's own thread: handed-over /tyk/ connections, the API definitions folder, reload.
+        .target(name: "Control", dependencies: ["Posix", "HTTP", "Config", "Crypto"], swiftSettings: swift6),
         // The executable: CLI, wiring, signals.
         .executableTarget(
-            name: "Sluice", dependencies: ["Proxy", "Config", "Posix", "Limiter", "Gossip"], swiftSettings: swift6),
+            name: "Sluice", dependencies: ["Proxy", "Config", "Posix", "Limiter", "Gossip", "Control"],
+            swiftSettings: swift6),
 
         // The cluster simulator: N gossip nodes in virtual time over a simulated network.
         .executableTarget(name: "SluiceSim", dependencies: ["Gossip"], swiftSettings: swift6),
@@ -41,8 +44,9 @@ let package = Package(
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swift6),
         .testTarget(name: "LimiterTests", dependencies: ["Limiter"], swiftSettings: swift6),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swift6),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "Config", "Posix"], swiftSettings: swift6),
         .testTarget(
-            name: "ProxyTests", dependencies: ["Proxy", "Posix", "HTTP", "Config", "Sluice"],
+            name: "ProxyTests", dependencies: ["Proxy", "Posix", "HTTP", "Config", "Sluice", "Control"],
             swiftSettings: swift6),
         // Real `sluice` processes on loopback forming a cluster (UDP gossip, /tyk/cluster).
         .testTarget(name: "ClusterTests", dependencies: ["Sluice", "Config"], swiftSettings: swift6),

@@ -36,7 +36,7 @@ extension APIDefinition {
     }
 
     /// Cross-file rules: unique `api_id`; unique (`domain`, `listen_path`) among active definitions.
-    static func checkTogether(_ definitions: [APIDefinition]) throws(ConfigError) {
+    public static func checkTogether(_ definitions: [APIDefinition]) throws(ConfigError) {
         var byID: [String: APIDefinition] = [:]
         var byRoute: [String: APIDefinition] = [:]
         for definition in definitions {

@@ -6,13 +6,31 @@ import Glibc
 import HTTP
 import Synchronization
 
-/// Documents of the control API, by path. `publish` from any thread (the control thread, after
-/// each change); workers read under the lock, only when answering a control request.
+/// Documents of the control API, by path, and where the other control requests go. `publish`
+/// from any thread (the control thread, after each change); workers read under the lock, only when
+/// answering a control request.
 public final class ControlAPI: Sendable {
     /// Path bytes and the whole 200 response, replaced as one value by `publish`.
     private let documents = Mutex<[(path: [UInt8], response: PreparedResponse)]>([])
+    /// Takes over the connection of an authorized control request that is not a published
+    /// document: the descriptor (out of the worker's epoll, still open) and the bytes read from it,
+    /// from the request's first byte. Nil (the default): such requests get 404.
+    private let receiver = Mutex<(@Sendable (Int32, [UInt8]) -> Void)?>(nil)
 
     public init() {}
+
+    /// Sends every control request that is not a published document to `receiver` from now on.
+    public func handOver(to receiver: @escaping @Sendable (Int32, [UInt8]) -> Void) {
+        self.receiver.withLock { $0 = receiver }
+    }
+
+    var handoff: (@Sendable (Int32, [UInt8]) -> Void)? { receiver.withLock { $0 } }
+
+    /// The JSON published at `path`, for a server that answers control requests elsewhere.
+    public func document(at path: String) -> [UInt8]? {
+        let bytes = Array(path.utf8)
+        return documents.withLock { list in list.first { $0.path == bytes }?.response.body }
+    }
 
     /// Serves `json` at `path` (for example `/tyk/cluster`) from now on.
     public func publish(path: String, json: [UInt8]) {

@@ -118,8 +118,11 @@ extension Worker {
             return respond(fd, snapshot.hello, close: hasBody)
         }
         if path.count >= 5 && memcmp(path.baseAddress!, "/tyk/", 5) == 0 {
-            consumeHead(s, head)
-            return respond(fd, controlResponse(path, method: head.method, base: base), close: hasBody)
+            if let response = controlResponse(path, method: head.method, base: base) {
+                consumeHead(s, head)
+                return respond(fd, response, close: hasBody)
+            }
+            return handOffControl(fd)
         }
         guard let routeIndex = snapshot.route(host: host, path: path) else {
             consumeHead(s, head)
@@ -136,9 +139,10 @@ extension Worker {
         startProxying(fd, head: head, path: path, route: route, pool: routePools[routeIndex])
     }
 
-    /// A control API request (rare): the secret first, then the document, then the method.
+    /// A control API request (rare): the secret first, then a published document; nil when the
+    /// request goes to the control server (`handOffControl`).
     private func controlResponse(_ path: UnsafeRawBufferPointer, method: HTTPMethod, base: UnsafeRawPointer)
-        -> PreparedResponse
+        -> PreparedResponse?
     {
         var key = UnsafeRawBufferPointer(start: base, count: 0)
         for i in 0..<headers.count where headers[i].kind == .other && headers[i].name.count == 19 {
@@ -149,11 +153,26 @@ extension Worker {
             }
         }
         guard ControlAPI.authorized(key, secret: snapshot.controlSecret) else { return ControlAPI.forbidden }
-        guard let response = snapshot.control?.response(for: path) else { return ControlAPI.notFound }
+        guard let control = snapshot.control else { return ControlAPI.notFound }
+        guard let response = control.response(for: path) else { return control.handoff == nil ? ControlAPI.notFound : nil }
         guard method == .get || method == .head else { return ControlAPI.methodNotAllowed }
         // Room for the head, Connection and the body in one connection buffer.
         guard response.head.count &+ response.body.count &+ 64 <= bufferSize else { return ControlAPI.tooLarge }
         return response
+    }
+
+    /// Gives the connection to the control server: out of this worker's epoll and table, open,
+    /// with the bytes read so far from the current request's first byte.
+    private mutating func handOffControl(_ fd: Int32) {
+        let s = slot(fd)
+        let buffered = Array(
+            UnsafeRawBufferPointer(start: s.pointee.inBuf! + s.pointee.inRead, count: s.pointee.inWrite &- s.pointee.inRead))
+        guard let receiver = snapshot.control?.handoff else {
+            consumeHead(s, requestHead)
+            return respond(fd, ControlAPI.notFound, close: true)
+        }
+        closeSlot(fd, keepDescriptor: true)
+        receiver(fd, buffered)
     }
 
     private func isHello(_ path: UnsafeRawBufferPointer) -> Bool {

@@ -169,7 +169,7 @@ struct Worker: ~Copyable {
     /// Closes a descriptor and frees its slot. Closing a client also closes the upstream it was
     /// using (mid-exchange, it cannot be reused); closing an upstream detaches it from its client,
     /// which the caller then answers or closes.
-    mutating func closeSlot(_ fd: Int32) {
+    mutating func closeSlot(_ fd: Int32, keepDescriptor: Bool = false) {
         let s = slot(fd)
         guard s.pointee.kind == .client || s.pointee.kind == .upstream else { return }
         deadlines.unlink(s, table: table.slots)
@@ -191,7 +191,11 @@ struct Worker: ~Copyable {
             // Callers mark an upstream that must not go back to a pool with index -1.
             pools.remove(s.pointee.poolIndex, fd)
         }
-        TCP.close(fd)
+        if keepDescriptor {
+            epoll.remove(fd)
+        } else {
+            TCP.close(fd)
+        }
         let generation = s.pointee.generation
         s.pointee = Slot()
         s.pointee.generation = generation &+ 1

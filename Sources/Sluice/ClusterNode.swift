@@ -28,7 +28,7 @@ final class ClusterNode: Sendable {
     /// Blocking (seed names are resolved here): call it at start-up.
     init(
         config: ClusterConfig, gossip: GossipConfig, control: ControlAPI, limits: SharedClusterLimiter?,
-        leaveFlush: Int64
+        leaveFlush: Int64, onControlRecord: @escaping @Sendable (Broadcast) -> Void
     ) throws {
         guard let (host, port) = config.bindHostPort else { throw ClusterError("cluster.bind is not set") }
         let bindAddress = try SocketAddress.resolve(host: host, port: port, passive: true)
@@ -59,7 +59,8 @@ final class ClusterNode: Sendable {
                 membership: Membership(
                     name: name, address: address, config: gossip, keyring: keyring,
                     seed: UInt64.random(in: .min ... .max)),
-                control: control, limits: limits, name: name, address: address, leaveFlush: leaveFlush))
+                control: control, limits: limits, name: name, address: address, leaveFlush: leaveFlush,
+                onControlRecord: onControlRecord))
         Log.info("cluster node starting", [("name", name), ("address", "\(address)"), ("seeds", "\(seeds.count)")])
         let startSeeds = seeds
         let shared = self.shared
@@ -73,6 +74,12 @@ final class ClusterNode: Sendable {
     /// hear it, then ends the control thread. Returns at once; `join` waits.
     func leave() {
         shared.commands.bitwiseOr(Command.leave, ordering: .releasing)
+        doorbell.ring()
+    }
+
+    /// Spreads `record` (on `ControlChannel.id`) to every live member. Any thread.
+    func broadcast(_ record: Broadcast) {
+        shared.outgoing.withLock { $0.append(record) }
         doorbell.ring()
     }
 
@@ -91,6 +98,8 @@ final class ClusterNode: Sendable {
     fileprivate final class Shared: Sendable {
         let commands = Atomic<Int>(0)
         let changes = Atomic<Int>(0)
+        /// Records other threads asked to broadcast, taken by the loop at its next wake-up.
+        let outgoing = Mutex<[Broadcast]>([])
     }
 }
 
@@ -111,6 +120,11 @@ private final class Handoff<T: ~Copyable>: @unchecked Sendable {
 /// The gossip channel of the limiter's records (`Broadcast.channel`).
 enum LimiterChannel {
     static let id: UInt8 = 1
+}
+
+/// The gossip channel of control events: reload the group, (later) drop a cached key.
+enum ControlChannel {
+    static let id: UInt8 = 2
 }
 
 struct ClusterError: Error, CustomStringConvertible {
@@ -151,12 +165,16 @@ private struct ClusterLoop: ~Copyable {
     var leaving = false
     var sendFailures = 0
     var truncated = 0
+    /// Called on this thread for every record received on `ControlChannel.id`.
+    let onControlRecord: @Sendable (Broadcast) -> Void
 
     init(
         socket: consuming FileDescriptor, epoll: consuming Epoll, doorbell: EventFD, membership: Membership,
-        control: ControlAPI, limits: SharedClusterLimiter?, name: String, address: Endpoint, leaveFlush: Int64
+        control: ControlAPI, limits: SharedClusterLimiter?, name: String, address: Endpoint, leaveFlush: Int64,
+        onControlRecord: @escaping @Sendable (Broadcast) -> Void
     ) {
         self.limits = limits
+        self.onControlRecord = onControlRecord
         self.socket = socket
         self.epoll = epoll
         self.doorbell = doorbell
@@ -187,6 +205,12 @@ private struct ClusterLoop: ~Copyable {
                 case ClusterLoop.socketTag: receiveAll()
                 default: doorbell.drain()
                 }
+            }
+            for record in shared.outgoing.withLock({ queue in
+                defer { queue.removeAll() }
+                return queue
+            }) {
+                if !membership.broadcast(record) { Log.warn("cluster record too large; not sent", []) }
             }
             let pending = shared.commands.load(ordering: .acquiring)
             if pending & Command.shutdown != 0 { break }
@@ -290,8 +314,12 @@ private struct ClusterLoop: ~Copyable {
                     ("from", event.previous?.description ?? "none"), ("to", event.member.state.description),
                 ])
         }
-        for record in membership.takeReceived() where record.channel == LimiterChannel.id {
-            limiterInbox.append(record.payload)
+        for record in membership.takeReceived() {
+            switch record.channel {
+            case LimiterChannel.id: limiterInbox.append(record.payload)
+            case ControlChannel.id: onControlRecord(record)
+            default: break
+            }
         }
         // At once, not at the next interval: the allocation assumes a record is in within one interval.
         if let limits, !limiterInbox.isEmpty {

@@ -1,4 +1,5 @@
 import Config
+import Control
 import Gossip
 import Glibc
 import Limiter
@@ -16,6 +17,9 @@ final class Launcher {
     private let clusterLimits: SharedClusterLimiter?
     /// Documents of the control API; the cluster node republishes /tyk/cluster on every change.
     private let control = ControlAPI()
+    /// The control API's thread (config-file gateways; the demo has none) and group reloads.
+    private var controlServer: ControlServer?
+    private let groupReload = GroupReload()
 
     /// A gateway configured by a file (and `SLUICE_*` variables).
     init(configFile: String, environment: [String: String]) throws {
@@ -38,6 +42,7 @@ final class Launcher {
     }
 
     func start() throws -> Gateway {
+        if demoUpstreamPort == nil { try startControlServer() }
         let snapshot = try buildSnapshot()
         let gateway = try Gateway(snapshot: snapshot)
         Log.info("sluice listening", [("port", "\(gateway.port)"), ("workers", "\(snapshot.settings.workers)"),
@@ -79,6 +84,27 @@ final class Launcher {
             limiters: limiters, cluster: clusterLimits, control: control)
     }
 
+    /// The control API beyond published documents: API definitions in `app_path`, reloads.
+    private func startControlServer() throws {
+        let groupReload = self.groupReload
+        let server = try ControlServer(
+            secret: config.secret,
+            handlers: [
+                PublishedDocumentsHandler(control: control),
+                APIsHandler(directory: APIDirectory(path: config.appPath)),
+                ReloadHandler(reloadNode: GroupReload.reloadThisNode, reloadGroup: { groupReload.reloadGroup() }),
+            ],
+            idleTimeoutSeconds: max(1, Int(config.httpServerOptions.idleTimeout)))
+        control.handOver { fd, buffered in server.adopt(fd: fd, buffered: buffered) }
+        controlServer = server
+    }
+
+    /// Ends the control API's thread (before draining).
+    func stopControlServer() {
+        controlServer?.stop()
+        controlServer = nil
+    }
+
     /// This node's limiter: its id is the hash of its gossip name (what the others compute from the
     /// member list), its epoch the boot time in milliseconds (grows across restarts).
     private static func clusterLimiter(_ config: GatewayConfig) -> SharedClusterLimiter {
@@ -106,6 +132,7 @@ final class Launcher {
     func startCluster() throws -> ClusterNode? {
         let cluster = config.cluster
         guard cluster.isEnabled else {
+            groupReload.attach(nil)
             control.publish(path: "/tyk/cluster", json: ClusterDocument.single(name: cluster.effectiveNodeName))
             control.publish(
                 path: "/tyk/cluster/limits",
@@ -130,8 +157,11 @@ final class Launcher {
         // The gossip layer asks for "a second or so" of ticks after leaving, so the news spreads;
         // bounded so that a drain is not delayed long.
         let flush = min(3_000_000_000, max(1_000_000_000, 5 &* gossip.gossipInterval))
-        return try ClusterNode(
-            config: cluster, gossip: gossip, control: control, limits: clusterLimits, leaveFlush: flush)
+        let node = try ClusterNode(
+            config: cluster, gossip: gossip, control: control, limits: clusterLimits, leaveFlush: flush,
+            onControlRecord: GroupReload.received)
+        groupReload.attach(node)
+        return node
     }
 
     /// Waits for signals: SIGHUP reloads, SIGTERM and SIGINT run `beforeDrain` (leave the cluster),

@@ -69,6 +69,7 @@ do {
             let gateway = try launcher.start()
             let cluster = try launcher.startCluster()
             Launcher.serve([gateway], signals: signals, reload: { try launcher.reload(gateway) }) {
+                launcher.stopControlServer()
                 cluster?.leave()
                 cluster?.join()
             }

@@ -206,9 +206,16 @@ func sendGarbage(toPort port: Int) {
     }
 }
 
-/// A blocking HTTP/1.1 GET on 127.0.0.1 with `Connection: close`, read to the end (1 s timeouts).
-/// nil when the node does not answer.
+/// A blocking HTTP/1.1 GET on 127.0.0.1 (see `httpRequest`).
 func httpGet(port: Int, path: String, headers: [String: String]) -> (status: Int, body: [UInt8])? {
+    httpRequest(port: port, method: "GET", path: path, headers: headers)
+}
+
+/// A blocking HTTP/1.1 request on 127.0.0.1 with `Connection: close`, read to the end (1 s
+/// timeouts). nil when the node does not answer.
+func httpRequest(
+    port: Int, method: String, path: String, headers: [String: String], body: String = ""
+) -> (status: Int, body: [UInt8])? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var tv = timeval(tv_sec: 1, tv_usec: 0)
@@ -224,9 +231,10 @@ func httpGet(port: Int, path: String, headers: [String: String]) -> (status: Int
         }
     }
     guard connected == 0 else { return nil }
-    var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+    var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
     for (k, v) in headers { request += "\(k): \(v)\r\n" }
-    request += "\r\n"
+    if !body.isEmpty { request += "Content-Length: \(body.utf8.count)\r\n" }
+    request += "\r\n" + body
     let bytes = Array(request.utf8)
     guard send(fd, bytes, bytes.count, Int32(MSG_NOSIGNAL)) == bytes.count else { return nil }
     var response: [UInt8] = []

@@ -1,0 +1,31 @@
+// /tyk/reload and /tyk/reload/group, as in Tyk: the first reloads this node, the second every
+// node of the cluster.
+
+/// Answers `GET /tyk/reload` by calling `reloadNode` and `GET /tyk/reload/group` by calling
+/// `reloadGroup` (which reaches every member, this one included). Both return at once with Tyk's
+/// `{"status": "ok", "message": ""}`; the reload itself happens on the thread that owns it.
+public struct ReloadHandler: ControlHandler {
+    let reloadNode: @Sendable () -> Void
+    let reloadGroup: @Sendable () -> Void
+
+    public init(reloadNode: @escaping @Sendable () -> Void, reloadGroup: @escaping @Sendable () -> Void) {
+        self.reloadNode = reloadNode
+        self.reloadGroup = reloadGroup
+    }
+
+    public func handle(_ request: ControlRequest) -> ControlResponse? {
+        guard let segments = request.segments(after: "/tyk/reload/") else { return nil }
+        switch (request.method, segments) {
+        case ("GET", []), ("POST", []):
+            reloadNode()
+            return .ok()
+        case ("GET", ["group"]), ("POST", ["group"]):
+            reloadGroup()
+            return .ok()
+        case (_, []), (_, ["group"]):
+            return .methodNotAllowed
+        default:
+            return .notFound
+        }
+    }
+}
