@@ -2,72 +2,100 @@
 // written whole (to a temporary name, then renamed) so a reload never reads half a file.
 import Config
 import Foundation
+import Synchronization
 
 /// Reads and writes the definition files of one folder. Every change is checked first the way a
 /// reload would check it (the definition parses; `api_id` and the route stay unique), so the
-/// control API cannot write a folder the gateway then refuses to load. Not thread-safe: the
-/// control server's thread only.
-public struct APIDirectory: Sendable {
+/// control API cannot write a folder the gateway then refuses to load. Files are parsed again
+/// only when they changed (inode, size, modification time). Blocking file I/O: the control
+/// server's thread only, never a worker.
+public final class APIDirectory: Sendable {
     public let path: String
+    /// The last parse of each file, with the stat identity it was parsed at.
+    private let parsed = Mutex<[String: (stamp: FileStamp, entry: Entry)]>([:])
 
     public init(path: String) { self.path = path }
 
-    /// A definition as stored: its id, its file, and the file's bytes.
+    /// A definition as stored: its id, its file, the file's bytes and what they parse to.
     public struct Entry: Sendable {
-        public var apiID: String
+        public var apiID: String { definition.apiID }
         public var file: String
         public var json: [UInt8]
+        public var definition: APIDefinition
     }
 
     /// Every definition, in file name order.
     public func entries() throws(ConfigError) -> [Entry] {
+        let known = parsed.withLock { $0 }
+        var current: [String: (stamp: FileStamp, entry: Entry)] = [:]
         var result: [Entry] = []
         for file in try files() {
-            let json = try read(file)
-            let (definition, _) = try APIDefinition.parse(json: json, file: file)
-            result.append(Entry(apiID: definition.apiID, file: file, json: json))
+            guard let stamp = FileStamp(path: file) else {
+                throw ConfigError(source: file, problem: "cannot read the file")
+            }
+            let entry: Entry
+            if let last = known[file], last.stamp == stamp {
+                entry = last.entry
+            } else {
+                let json = try read(file)
+                entry = Entry(file: file, json: json, definition: try APIDefinition.parse(json: json, file: file).0)
+            }
+            current[file] = (stamp, entry)
+            result.append(entry)
         }
+        parsed.withLock { $0 = current }
         return result
     }
 
-    public func entry(apiID: String) throws(ConfigError) -> Entry? {
-        try entries().first { $0.apiID == apiID }
+    /// Why a write was refused.
+    public enum WriteError: Error, Sendable {
+        /// A definition does not parse; the error names the field.
+        case invalid(ConfigError)
+        /// It parses but clashes with another definition (`api_id`, listen path).
+        case conflict(ConfigError)
+        /// The folder or a file in it could not be read or written.
+        case storage(ConfigError)
     }
 
     /// Writes `json` as the definition of its `api_id`: replaces that definition's file, or makes a
     /// new file `<api_id>.json`. Returns the id and whether it was new.
     @discardableResult
-    public func put(json: [UInt8]) throws(ConfigError) -> (apiID: String, added: Bool) {
+    public func put(json: [UInt8]) throws(WriteError) -> (apiID: String, added: Bool) {
         try put(many: [json])[0]
     }
 
     /// Writes several definitions (an import) after checking them together with the others: all
     /// are written or, when any is refused, none.
     @discardableResult
-    public func put(many jsons: [[UInt8]]) throws(ConfigError) -> [(apiID: String, added: Bool)] {
-        let stored = try entries()
+    public func put(many jsons: [[UInt8]]) throws(WriteError) -> [(apiID: String, added: Bool)] {
+        let stored: [Entry]
+        do { stored = try entries() } catch { throw .storage(error) }
         var incoming: [(definition: APIDefinition, json: [UInt8], added: Bool)] = []
         var taken = Set<String>()
         for (i, json) in jsons.enumerated() {
-            var (definition, _) = try APIDefinition.parse(json: json, file: jsons.count == 1 ? "request body" : "item \(i)")
+            var definition: APIDefinition
+            do {
+                (definition, _) = try APIDefinition.parse(json: json, file: jsons.count == 1 ? "request body" : "item \(i)")
+            } catch {
+                throw .invalid(error)
+            }
             let existing = stored.first { $0.apiID == definition.apiID }
             definition.file = existing?.file ?? fileName(for: definition.apiID, avoiding: taken)
             taken.insert(definition.file)
             incoming.append((definition, json, existing == nil))
         }
         let replaced = Set(incoming.map(\.definition.apiID))
-        var all: [APIDefinition] = []
-        for entry in stored where !replaced.contains(entry.apiID) {
-            all.append(try APIDefinition.parse(json: entry.json, file: entry.file).0)
+        let others = stored.filter { !replaced.contains($0.apiID) }.map(\.definition)
+        do { try APIDefinition.checkTogether(others + incoming.map(\.definition)) } catch { throw .conflict(error) }
+        for item in incoming {
+            do { try write(item.json, to: item.definition.file) } catch { throw .storage(error) }
         }
-        try APIDefinition.checkTogether(all + incoming.map(\.definition))
-        for item in incoming { try write(item.json, to: item.definition.file) }
         return incoming.map { ($0.definition.apiID, $0.added) }
     }
 
     /// Removes the definition of `apiID`; false when there is none.
     public func delete(apiID: String) throws(ConfigError) -> Bool {
-        guard let entry = try entry(apiID: apiID) else { return false }
+        guard let entry = try entries().first(where: { $0.apiID == apiID }) else { return false }
         do {
             try FileManager.default.removeItem(atPath: entry.file)
         } catch {
@@ -126,5 +154,23 @@ public struct APIDirectory: Sendable {
         } catch {
             throw ConfigError(source: file, problem: "cannot write the file: \(error.localizedDescription)")
         }
+    }
+}
+
+/// What identifies one version of a file without reading it: replaced files (written to a
+/// temporary name, then renamed) get a new inode.
+struct FileStamp: Equatable, Sendable {
+    var inode: UInt64
+    var size: Int64
+    var modifiedSeconds: Int
+    var modifiedNanos: Int
+
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modifiedSeconds = Int(info.st_mtim.tv_sec)
+        modifiedNanos = Int(info.st_mtim.tv_nsec)
     }
 }

@@ -90,6 +90,7 @@ final class ControlConnection {
     func queue(_ response: ControlResponse, headOnly: Bool) {
         var text = "HTTP/1.1 \(response.status) \(reasonPhrase(response.status))\r\n"
         text += "Content-Type: application/json\r\nContent-Length: \(response.body.count)\r\n"
+        if let allow = response.allow { text += "Allow: \(allow)\r\n" }
         text += "Connection: close\r\n\r\n"
         output += Array(text.utf8)
         if !headOnly { output += response.body }

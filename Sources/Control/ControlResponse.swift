@@ -5,10 +5,13 @@ import Config
 public struct ControlResponse: Sendable, Equatable {
     public var status: Int
     public var body: [UInt8]
+    /// The methods the path takes, for the `Allow` field of a 405.
+    public var allow: String?
 
-    public init(status: Int, body: [UInt8]) {
+    public init(status: Int, body: [UInt8], allow: String? = nil) {
         self.status = status
         self.body = body
+        self.allow = allow
     }
 
     public init(status: Int, json: String) {
@@ -32,6 +35,11 @@ public struct ControlResponse: Sendable, Equatable {
     }
 
     public static let notFound = error(404, "Not found")
-    public static let methodNotAllowed = error(405, "Method not supported")
+    /// 405 with `Allow: <methods>`.
+    public static func methodNotAllowed(allow: String) -> ControlResponse {
+        var response = error(405, "Method not supported")
+        response.allow = allow
+        return response
+    }
     public static let forbidden = error(403, "Attempted administrative access with invalid or missing key!")
 }

@@ -16,14 +16,14 @@ public struct ReloadHandler: ControlHandler {
     public func handle(_ request: ControlRequest) -> ControlResponse? {
         guard let segments = request.segments(after: "/tyk/reload/") else { return nil }
         switch (request.method, segments) {
-        case ("GET", []), ("POST", []):
+        case ("GET", []):
             reloadNode()
             return .ok()
-        case ("GET", ["group"]), ("POST", ["group"]):
+        case ("GET", ["group"]):
             reloadGroup()
             return .ok()
         case (_, []), (_, ["group"]):
-            return .methodNotAllowed
+            return .methodNotAllowed(allow: "GET")
         default:
             return .notFound
         }

@@ -64,9 +64,10 @@ public final class ControlAPI: Sendable {
         body: Array(
             #"{"status":"error","message":"Attempted administrative access with invalid or missing key!"}"#.utf8))
 
+    /// For the documents and /hello, which take GET and HEAD only.
     static let methodNotAllowed = PreparedResponse(
         status: 405, contentType: "application/json",
-        body: Array(#"{"status":"error","message":"Method not supported"}"#.utf8))
+        body: Array(#"{"status":"error","message":"Method not supported"}"#.utf8), extraHeaders: "Allow: GET, HEAD\r\n")
 
     static let notFound = PreparedResponse(
         status: 404, contentType: "application/json",

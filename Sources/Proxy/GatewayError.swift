@@ -76,9 +76,12 @@ struct PreparedResponse: Sendable {
     let head: [UInt8]
     let body: [UInt8]
 
-    init(status: Int, contentType: String, body: [UInt8]) {
+    /// `extraHeaders`: whole field lines, each ending in CRLF (`Allow: GET, HEAD\r\n`).
+    init(status: Int, contentType: String, body: [UInt8], extraHeaders: String = "") {
         let reason = "\(reasonPhrase(status))"
-        head = Array("HTTP/1.1 \(status) \(reason)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n".utf8)
+        head = Array(
+            "HTTP/1.1 \(status) \(reason)\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\n\(extraHeaders)"
+                .utf8)
         self.body = body
     }
 

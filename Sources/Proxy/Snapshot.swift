@@ -14,7 +14,9 @@ struct Route: Sendable {
     let preserveHostHeader: Bool
     let basePath: [UInt8]
     let hostHeader: [UInt8]
-    let upstream: SocketAddress
+    /// The upstream's address; nil when its host did not resolve at the snapshot's build (the API
+    /// answers 502 until a reload resolves it: one bad host does not keep the others from loading).
+    let upstream: SocketAddress?
     let limit: RouteLimit
 }
 
@@ -87,7 +89,7 @@ public final class Snapshot: Sendable {
                 apiID: spec.apiID, domain: Array(spec.domain.lowercased().utf8), prefix: prefix,
                 stripListenPath: spec.stripListenPath, preserveHostHeader: spec.preserveHostHeader,
                 basePath: Array(spec.targetBasePath.utf8), hostHeader: Array(spec.targetHostHeader.utf8),
-                upstream: try SocketAddress.resolve(host: spec.targetHost, port: spec.targetPort),
+                upstream: Snapshot.resolve(spec),
                 limit: routeLimit))
         }
         cluster?.retainOnly(keys: clusterKeys)
@@ -101,6 +103,18 @@ public final class Snapshot: Sendable {
         hello = PreparedResponse(
             status: 200, contentType: "application/json",
             body: Array("{\"status\":\"pass\",\"version\":\"\(sluiceVersion)\",\"description\":\"Sluice API gateway\"}".utf8))
+    }
+
+    /// The upstream's address, or nil (logged) when its host does not resolve.
+    private static func resolve(_ spec: RouteSpec) -> SocketAddress? {
+        do {
+            return try SocketAddress.resolve(host: spec.targetHost, port: spec.targetPort)
+        } catch {
+            Log.error(
+                "upstream host does not resolve; the API answers 502 until a reload resolves it",
+                [("api_id", spec.apiID), ("host", spec.targetHost), ("error", "\(error)")])
+            return nil
+        }
     }
 
     func error(_ e: GatewayError, xml: Bool) -> PreparedResponse { errors[e.rawValue &* 2 &+ (xml ? 1 : 0)] }

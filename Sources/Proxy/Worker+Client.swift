@@ -113,9 +113,10 @@ extension Worker {
             path = UnsafeRawBufferPointer(start: scratch, count: n)
         }
         let host = UnsafeRawBufferPointer(start: base + Int(head.host.start), count: head.host.count)
-        if isHello(path) && (head.method == .get || head.method == .head) {
+        if isHello(path) {
             consumeHead(s, head)
-            return respond(fd, snapshot.hello, close: hasBody)
+            let getOrHead = head.method == .get || head.method == .head
+            return respond(fd, getOrHead ? snapshot.hello : ControlAPI.methodNotAllowed, close: hasBody)
         }
         if path.count >= 5 && memcmp(path.baseAddress!, "/tyk/", 5) == 0 {
             if let response = controlResponse(path, method: head.method, base: base) {

@@ -8,7 +8,8 @@ import Posix
 extension Worker {
     /// Sends a routed request upstream.
     mutating func startProxying(_ fd: Int32, head: RequestHead, path: UnsafeRawBufferPointer, route: Route, pool: Int32) {
-        guard let ufd = acquireUpstream(pool: pool) else {
+        // A pool of -1: the route's host did not resolve.
+        guard pool >= 0, let ufd = acquireUpstream(pool: pool) else {
             consumeHead(slot(fd), head)
             return respond(fd, .badGateway, close: head.framing != .none)
         }

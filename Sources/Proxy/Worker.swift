@@ -369,7 +369,7 @@ struct Worker: ~Copyable {
     /// connection; only new requests see the new routes.
     mutating func install(_ s: Snapshot) {
         snapshot = s
-        routePools = s.routes.map { pools.index(for: $0.upstream) }
+        routePools = s.routes.map { route in route.upstream.map { pools.index(for: $0) } ?? -1 }
         let settings = s.settings
         deadlines.setDuration(.idle, nanos: nanos(settings.idleTimeout))
         deadlines.setDuration(.read, nanos: nanos(settings.readTimeout))

@@ -14,7 +14,7 @@ struct PublishedDocumentsHandler: ControlHandler {
 
     func handle(_ request: ControlRequest) -> ControlResponse? {
         guard let json = control.document(at: request.path) else { return nil }
-        guard request.method == "GET" || request.method == "HEAD" else { return .methodNotAllowed }
+        guard request.method == "GET" || request.method == "HEAD" else { return .methodNotAllowed(allow: "GET, HEAD") }
         return ControlResponse(status: 200, body: json)
     }
 }

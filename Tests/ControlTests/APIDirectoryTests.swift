@@ -27,6 +27,21 @@ func definition(_ id: String, listen: String, target: String = "http://127.0.0.1
             .utf8)
 }
 
+/// "invalid FIELD", "conflict FIELD" or "storage FIELD" for the refusal `write` throws; "written" when it does not.
+func refusal(_ write: () throws -> Void) -> String {
+    do {
+        try write()
+        return "written"
+    } catch {
+        guard let error = error as? APIDirectory.WriteError else { return "other \(error)" }
+        switch error {
+        case .invalid(let e): return "invalid \(e.field ?? "-")"
+        case .conflict(let e): return "conflict \(e.field ?? "-")"
+        case .storage(let e): return "storage \(e.field ?? "-")"
+        }
+    }
+}
+
 @Suite struct APIDirectoryTests {
     @Test func putListsReplacesAndDeletes() throws {
         let folder = try ScratchFolder()
@@ -38,7 +53,7 @@ func definition(_ id: String, listen: String, target: String = "http://127.0.0.1
         #expect(folder.jsonFiles == ["one.json"])
         let replacement = definition("one", listen: "/uno/")
         #expect(try directory.put(json: replacement) == ("one", false))
-        #expect(try directory.entry(apiID: "one")?.json == replacement)
+        #expect(try directory.entries().first { $0.apiID == "one" }?.json == replacement)
         #expect(folder.jsonFiles == ["one.json"])
 
         // Ids that are not file names are made safe; the definition keeps its id.
@@ -59,24 +74,15 @@ func definition(_ id: String, listen: String, target: String = "http://127.0.0.1
         let directory = APIDirectory(path: folder.path)
         try directory.put(json: definition("a", listen: "/a/"))
 
-        // The same listen path as another API.
-        #expect(throws: ConfigError.self) { try directory.put(json: definition("b", listen: "/a/")) }
-        // Not a definition at all: the error names the field.
-        do {
-            try directory.put(json: Array(#"{"api_id":"c","use_keyless":true}"#.utf8))
-            Issue.record("a definition without proxy was accepted")
-        } catch {
-            #expect(error.field == "proxy")
-        }
+        // The same listen path as another API: a conflict naming the field.
+        #expect(refusal { _ = try directory.put(json: definition("b", listen: "/a/")) } == "conflict proxy.listen_path")
+        // Not a definition at all: invalid, naming the field.
+        #expect(refusal { _ = try directory.put(json: Array(#"{"api_id":"c","use_keyless":true}"#.utf8)) } == "invalid proxy")
         // An import is all or nothing: the second item clashes with "a", so "d" is not written either.
-        #expect(throws: ConfigError.self) {
-            try directory.put(many: [definition("d", listen: "/d/"), definition("e", listen: "/a/")])
-        }
+        #expect(refusal { _ = try directory.put(many: [definition("d", listen: "/d/"), definition("e", listen: "/a/")]) } == "conflict proxy.listen_path")
         #expect(folder.jsonFiles == ["a.json"])
         // Two items of one import that clash with each other.
-        #expect(throws: ConfigError.self) {
-            try directory.put(many: [definition("f", listen: "/f/"), definition("g", listen: "/f/")])
-        }
+        #expect(refusal { _ = try directory.put(many: [definition("f", listen: "/f/"), definition("g", listen: "/f/")]) } == "conflict proxy.listen_path")
         #expect(folder.jsonFiles == ["a.json"])
 
         let written = try directory.put(many: [definition("d", listen: "/d/"), definition("a", listen: "/a2/")])
