@@ -7,7 +7,7 @@
 // The subset: literal bytes; `.`; classes `[a-z_]`, `[^/]`; escapes `\d \D \w \W \s \S` and any
 // escaped punctuation (`\.`, `\/`, `\-`); quantifiers `* + ?` and `{n}`, `{n,}`, `{n,m}` (a lazy
 // `?` after one is accepted: it cannot change whether a match exists); `^` at the start and `$` at
-// the end. Anything else (groups, alternation, flags, `\b`, Unicode classes) is refused: the
+// the end; and Tyk's mux-style `{name}` placeholder, which it rewrites to `([^/]+)`. Anything else (groups, alternation, flags, `\b`, Unicode classes) is refused: the
 // pattern never matches, so an entry we cannot read denies rather than allows. `.` and classes
 // match one byte, not one UTF-8 character (paths are ASCII; other bytes arrive percent-encoded).
 
@@ -171,8 +171,15 @@ extension URLPattern {
                     index += 1
                     break
                 }
-                guard let set = atom() else { return nil }
-                guard let (min, max) = quantifier() else { return nil }
+                let set: ByteSet
+                let min: Int
+                let max: Int?
+                if let placeholder = self.placeholder() {
+                    (set, min, max) = (placeholder, 1, nil)
+                } else {
+                    guard let atom = atom(), let counts = quantifier() else { return nil }
+                    (set, min, max) = (atom, counts.0, counts.1)
+                }
                 for _ in 0..<min { atoms.append(Atom(bytes: set, repeats: .once)) }
                 if let max {
                     for _ in min..<max { atoms.append(Atom(bytes: set, repeats: .optional)) }
@@ -182,6 +189,19 @@ extension URLPattern {
                 guard atoms.count <= URLPattern.maxAtoms else { return nil }
             }
             return (atoms, anchoredStart, anchoredEnd)
+        }
+
+        /// A mux-style `{name}` segment, which Tyk turns into `([^/]+)`: the bytes of one
+        /// repeated atom, or nil (and nothing consumed) when the input is not one.
+        private mutating func placeholder() -> ByteSet? {
+            guard peek == UInt8(ascii: "{") else { return nil }
+            var end = index + 1
+            while end < bytes.count, bytes[end] < 0x80, ByteSet.word.contains(bytes[end]) { end += 1 }
+            guard end > index + 1, end < bytes.count, bytes[end] == UInt8(ascii: "}"),
+                !ByteSet.digits.contains(bytes[index + 1])
+            else { return nil }
+            index = end + 1
+            return ByteSet.of(UInt8(ascii: "/")).inverted()
         }
 
         /// One atom: the set of bytes it matches; nil if outside the subset.
