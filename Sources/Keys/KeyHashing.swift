@@ -41,6 +41,12 @@ public struct KeyHashing: Equatable, Sendable {
         return KeyHashAlgorithm(rawValue: token.algorithmName) ?? KeyHashAlgorithm.fallback
     }
 
+    /// `algorithm(of:)` of a string.
+    public static func algorithm(of key: String) -> KeyHashAlgorithm {
+        var key = key
+        return key.withUTF8 { algorithm(of: UnsafeRawBufferPointer($0)) }
+    }
+
     /// The name a key is stored under (after `apikey-` or `quota-`): its hash, or the key itself
     /// when `hash_keys` is false.
     public func hashedName(of key: UnsafeRawBufferPointer) -> String {

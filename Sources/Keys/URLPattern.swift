@@ -6,8 +6,8 @@
 //
 // The subset: literal bytes; `.`; classes `[a-z_]`, `[^/]`; escapes `\d \D \w \W \s \S` and any
 // escaped punctuation (`\.`, `\/`, `\-`); quantifiers `* + ?` and `{n}`, `{n,}`, `{n,m}` (a lazy
-// `?` after one is accepted: it cannot change whether a match exists); `^` at the start and `$` at
-// the end; and Tyk's mux-style `{name}` placeholder, which it rewrites to `([^/]+)`. Anything else (groups, alternation, flags, `\b`, Unicode classes) is refused: the
+// `?` after one is accepted: it cannot change whether a match exists; a `{` or `]` that opens
+// nothing is a literal, as in RE2); `^` at the start and `$` at the end; and Tyk's mux-style `{name}` placeholder, which it rewrites to `([^/]+)`. Anything else (groups, alternation, flags, `\b`, Unicode classes) is refused: the
 // pattern never matches, so an entry we cannot read denies rather than allows. `.` and classes
 // match one byte, not one UTF-8 character (paths are ASCII; other bytes arrive percent-encoded).
 
@@ -213,7 +213,7 @@ extension URLPattern {
             case UInt8(ascii: "["): return characterClass()
             case UInt8(ascii: "\\"): return escape()
             case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "|"), UInt8(ascii: "^"), UInt8(ascii: "*"),
-                UInt8(ascii: "+"), UInt8(ascii: "?"), UInt8(ascii: "{"), UInt8(ascii: "}"), UInt8(ascii: "]"):
+                UInt8(ascii: "+"), UInt8(ascii: "?"):
                 return nil
             default:
                 // A quantifier after a multi-byte character would bind to its last byte only.
@@ -305,18 +305,16 @@ extension URLPattern {
             case UInt8(ascii: "+"): index += 1; result = (1, nil)
             case UInt8(ascii: "?"): index += 1; result = (0, 1)
             case UInt8(ascii: "{"):
-                index += 1
-                guard let min = number() else { return nil }
-                var max: Int? = min
-                if peek == UInt8(ascii: ",") {
-                    index += 1
-                    max = peek == UInt8(ascii: "}") ? nil : number()
-                    if max == nil && peek != UInt8(ascii: "}") { return nil }
+                // As in RE2, a `{` that does not open `{n}`, `{n,}` or `{n,m}` is a literal.
+                guard let (low, high) = repeatCounts() else { return (1, 1) }
+                guard low <= URLPattern.maxAtoms else { return nil }
+                switch high {
+                case .none: result = (low, low)
+                case .some(.none): result = (low, nil)
+                case .some(.some(let m)):
+                    guard m >= low, m <= URLPattern.maxAtoms else { return nil }
+                    result = (low, m)
                 }
-                guard peek == UInt8(ascii: "}") else { return nil }
-                index += 1
-                if let max, max < min { return nil }
-                result = (min, max)
             default:
                 return (1, 1)
             }
@@ -327,15 +325,29 @@ extension URLPattern {
             return result
         }
 
-        private mutating func number() -> Int? {
-            var value = 0
-            let start = index
-            while let b = peek, b >= UInt8(ascii: "0"), b <= UInt8(ascii: "9") {
-                value = value * 10 + Int(b - UInt8(ascii: "0"))
-                guard value <= URLPattern.maxAtoms else { return nil }
-                index += 1
+        /// `{n}`, `{n,}` or `{n,m}` at `index`: consumed, giving n and m (absent for `{n}`, nil
+        /// inside for `{n,}`), each capped just above `maxAtoms`; nil, nothing consumed, if not
+        /// that syntax.
+        private mutating func repeatCounts() -> (Int, Int??)? {
+            var end = index + 1
+            func digits() -> Int? {
+                let start = end
+                var value = 0
+                while end < bytes.count, bytes[end] >= UInt8(ascii: "0"), bytes[end] <= UInt8(ascii: "9") {
+                    value = Swift.min(value * 10 + Int(bytes[end] - UInt8(ascii: "0")), URLPattern.maxAtoms + 1)
+                    end += 1
+                }
+                return end > start ? value : nil
             }
-            return index > start ? value : nil
+            guard let low = digits() else { return nil }
+            var high: Int?? = .none
+            if end < bytes.count, bytes[end] == UInt8(ascii: ",") {
+                end += 1
+                high = .some(digits())
+            }
+            guard end < bytes.count, bytes[end] == UInt8(ascii: "}") else { return nil }
+            index = end + 1
+            return (low, high)
         }
     }
 }
