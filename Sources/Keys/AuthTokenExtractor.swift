@@ -47,7 +47,8 @@ public struct AuthTokenExtractor: Sendable {
     public init(_ config: AuthTokenConfig) {
         self.config = config
         headerName = Array(config.headerName.utf8).map(lowercased)
-        paramName = config.useParam ? Array((config.paramName.isEmpty ? config.headerName : config.paramName).utf8) : nil
+        paramName =
+            config.useParam ? Array((config.paramName.isEmpty ? config.headerName : config.paramName).utf8) : nil
         cookieName =
             config.useCookie ? Array((config.cookieName.isEmpty ? config.headerName : config.cookieName).utf8) : nil
     }
@@ -168,7 +169,8 @@ public struct AuthTokenExtractor: Sendable {
     }
 
     /// Decodes `%XX` and `+` into `out` (which holds at least `bytes.count`); nil for a bad escape.
-    private static func percentDecode(_ bytes: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int? {
+    private static func percentDecode(_ bytes: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) -> Int?
+    {
         var i = 0
         var o = 0
         while i < bytes.count {

@@ -217,8 +217,9 @@ extension URLPattern {
                 return nil
             default:
                 // A quantifier after a multi-byte character would bind to its last byte only.
-                if b >= 0x80, let next = peek, next == UInt8(ascii: "*") || next == UInt8(ascii: "+")
-                    || next == UInt8(ascii: "?") || next == UInt8(ascii: "{")
+                if b >= 0x80, let next = peek,
+                    next == UInt8(ascii: "*") || next == UInt8(ascii: "+")
+                        || next == UInt8(ascii: "?") || next == UInt8(ascii: "{")
                 {
                     return nil
                 }
@@ -301,9 +302,15 @@ extension URLPattern {
         private mutating func quantifier() -> (Int, Int?)? {
             let result: (Int, Int?)
             switch peek {
-            case UInt8(ascii: "*"): index += 1; result = (0, nil)
-            case UInt8(ascii: "+"): index += 1; result = (1, nil)
-            case UInt8(ascii: "?"): index += 1; result = (0, 1)
+            case UInt8(ascii: "*"):
+                index += 1
+                result = (0, nil)
+            case UInt8(ascii: "+"):
+                index += 1
+                result = (1, nil)
+            case UInt8(ascii: "?"):
+                index += 1
+                result = (0, 1)
             case UInt8(ascii: "{"):
                 // As in RE2, a `{` that does not open `{n}`, `{n,}` or `{n,m}` is a literal.
                 guard let (low, high) = repeatCounts() else { return (1, 1) }

@@ -9,8 +9,10 @@ import Testing
     }
 
     @Test func messagesAndStatusesAreTyks() {
-        #expect(AccessDecision.expired.status == 401 && AccessDecision.expired.message == "Key has expired, please renew")
-        #expect(AccessDecision.inactive.status == 403 && AccessDecision.inactive.message == "Key is inactive, please renew")
+        #expect(
+            AccessDecision.expired.status == 401 && AccessDecision.expired.message == "Key has expired, please renew")
+        #expect(
+            AccessDecision.inactive.status == 403 && AccessDecision.inactive.message == "Key is inactive, please renew")
         #expect(
             AccessDecision.denied.status == 403
                 && AccessDecision.denied.message == "Access to this API has been disallowed")

@@ -92,9 +92,10 @@ import Testing
     }
 
     @Test func configurationNamesTheBadField() {
-        #expect(throws: ConfigError(
-            source: "tyk.conf", field: "hash_key_function",
-            problem: #""md5" is not one of "", "murmur32", "murmur64", "murmur128", "sha256""#)
+        #expect(
+            throws: ConfigError(
+                source: "tyk.conf", field: "hash_key_function",
+                problem: #""md5" is not one of "", "murmur32", "murmur64", "murmur128", "sha256""#)
         ) {
             try KeyHashing(hashKeys: nil, hashKeyFunction: "md5", source: "tyk.conf")
         }

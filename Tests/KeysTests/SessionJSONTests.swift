@@ -137,13 +137,22 @@ func sameJSON(_ a: JSONValue, _ b: JSONValue) -> Bool {
         (#"{"tags": ["a", 2]}"#, #"session: field "tags[1]": expected a string, got 2"#),
         (#"{"tags": "a"}"#, #"session: field "tags": expected an array of strings, got "a""#),
         (#"{"is_inactive": "no"}"#, #"session: field "is_inactive": expected true or false, got "no""#),
-        (#"{"access_rights": {"api1": {"versions": [1]}}}"#,
-         #"session: field "access_rights.api1.versions[0]": expected a string, got 1"#),
-        (#"{"access_rights": {"api1": []}}"#, #"session: field "access_rights.api1": expected an object, got an array"#),
-        (#"{"access_rights": {"api1": {"allowed_urls": [{"url": 5}]}}}"#,
-         #"session: field "access_rights.api1.allowed_urls[0].url": expected a string, got 5"#),
-        (#"{"access_rights": {"api1": {"limit": {"per": "x"}}}}"#,
-         #"session: field "access_rights.api1.limit.per": expected a number, got "x""#),
+        (
+            #"{"access_rights": {"api1": {"versions": [1]}}}"#,
+            #"session: field "access_rights.api1.versions[0]": expected a string, got 1"#
+        ),
+        (
+            #"{"access_rights": {"api1": []}}"#,
+            #"session: field "access_rights.api1": expected an object, got an array"#
+        ),
+        (
+            #"{"access_rights": {"api1": {"allowed_urls": [{"url": 5}]}}}"#,
+            #"session: field "access_rights.api1.allowed_urls[0].url": expected a string, got 5"#
+        ),
+        (
+            #"{"access_rights": {"api1": {"limit": {"per": "x"}}}}"#,
+            #"session: field "access_rights.api1.limit.per": expected a number, got "x""#
+        ),
         (#"{"meta_data": []}"#, #"session: field "meta_data": expected an object, got an array"#),
         ("[1]", "session: expected a JSON object at the top level, got an array"),
     ])
