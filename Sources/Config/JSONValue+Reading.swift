@@ -46,6 +46,7 @@ extension JSONValue {
 
 /// Typed access to the fields of one JSON object in one file, with errors that name the file and
 /// the full field path. `null` reads as absent, as Go's encoding/json (and so Tyk) treats it.
+/// Value type; any thread.
 public struct ObjectReader {
     public var file: String
     /// The path of this object followed by a dot (`proxy.`), or "" at the top level.
