@@ -26,6 +26,9 @@ let package = Package(
         .target(name: "Limiter", swiftSettings: swift6),
         // Gateway configuration, API definitions and error templates, read from JSON files (Foundation).
         .target(name: "Config", swiftSettings: swift6),
+        // API keys: key formats and hashing as Tyk stores them, sessions and policies in Tyk's JSON,
+        // access decisions, auth token extraction. Pure logic, no I/O.
+        .target(name: "Keys", dependencies: ["Crypto", "Config", "HTTP"], swiftSettings: swift6),
         // Per-core workers: accept, parse, route, limit, proxy to upstream pools.
         .target(name: "Proxy", dependencies: ["Posix", "HTTP", "Limiter", "Config"], swiftSettings: swift6),
         // The control API's own thread: handed-over /tyk/ connections, the API definitions folder, reload.
@@ -43,6 +46,7 @@ let package = Package(
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: swift6),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swift6),
         .testTarget(name: "LimiterTests", dependencies: ["Limiter"], swiftSettings: swift6),
+        .testTarget(name: "KeysTests", dependencies: ["Keys", "Config", "Crypto", "HTTP"], swiftSettings: swift6),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swift6),
         .testTarget(name: "ControlTests", dependencies: ["Control", "Config", "Posix"], swiftSettings: swift6),
         .testTarget(

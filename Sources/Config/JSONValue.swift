@@ -7,7 +7,7 @@ import Foundation
 
 /// A parsed JSON document with its types kept apart: booleans are not numbers, and numbers that
 /// were written as integers are kept exact. Value type; any thread.
-enum JSONValue: Equatable, Sendable {
+public enum JSONValue: Equatable, Sendable {
     case null
     case bool(Bool)
     /// A number written without fraction or exponent that fits in 64 bits.
@@ -20,7 +20,7 @@ enum JSONValue: Equatable, Sendable {
 
     /// Parses `bytes` as one JSON document whose top level is an object. `file` only names the
     /// source in errors.
-    static func parseObject(_ bytes: [UInt8], file: String) throws(ConfigError) -> [String: JSONValue] {
+    public static func parseObject(_ bytes: [UInt8], file: String) throws(ConfigError) -> [String: JSONValue] {
         let any: Any
         do {
             any = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
@@ -90,7 +90,7 @@ enum JSONValue: Equatable, Sendable {
 
     /// How a value is shown after "got": strings quoted, numbers and literals as written,
     /// containers by kind (their contents would not fit on one line).
-    var shortDescription: String {
+    public var shortDescription: String {
         switch self {
         case .null: return "null"
         case .bool(let b): return b ? "true" : "false"
