@@ -32,10 +32,10 @@ let package = Package(
         // Per-core workers: accept, parse, route, limit, proxy to upstream pools.
         .target(name: "Proxy", dependencies: ["Posix", "HTTP", "Limiter", "Config"], swiftSettings: swift6),
         // The control API's own thread: handed-over /tyk/ connections, the API definitions folder, reload.
-        .target(name: "Control", dependencies: ["Posix", "HTTP", "Config", "Crypto"], swiftSettings: swift6),
+        .target(name: "Control", dependencies: ["Posix", "HTTP", "Config", "Crypto", "Keys"], swiftSettings: swift6),
         // The executable: CLI, wiring, signals.
         .executableTarget(
-            name: "Sluice", dependencies: ["Proxy", "Config", "Posix", "Limiter", "Gossip", "Control"],
+            name: "Sluice", dependencies: ["Proxy", "Config", "Posix", "Limiter", "Gossip", "Control", "Keys"],
             swiftSettings: swift6),
 
         // The cluster simulator: N gossip nodes in virtual time over a simulated network.
@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "LimiterTests", dependencies: ["Limiter"], swiftSettings: swift6),
         .testTarget(name: "KeysTests", dependencies: ["Keys", "Config", "Crypto", "HTTP"], swiftSettings: swift6),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swift6),
-        .testTarget(name: "ControlTests", dependencies: ["Control", "Config", "Posix"], swiftSettings: swift6),
+        .testTarget(name: "ControlTests", dependencies: ["Control", "Config", "Posix", "Keys"], swiftSettings: swift6),
         .testTarget(
             name: "ProxyTests", dependencies: ["Proxy", "Posix", "HTTP", "Config", "Sluice", "Control"],
             swiftSettings: swift6),

@@ -109,6 +109,8 @@ extension GatewayConfig {
         }
         appPath = resolve(appPath)
         templatePath = resolve(templatePath)
+        if !policies.policyRecordName.isEmpty { policies.policyRecordName = resolve(policies.policyRecordName) }
+        policies.policyPath = resolve(policies.policyPath)
     }
 
     static func readFile(_ file: String) throws(ConfigError) -> [UInt8] {
@@ -266,16 +268,19 @@ struct FieldDescriptor {
             get: { .string($0[keyPath: key]) })
     }
 
-    static func logLevel(_ path: String, _ key: WritableKeyPath<GatewayConfig, LogLevel>) -> FieldDescriptor {
+    /// A string that must name one case of `Choice` (`log_level`, `policies.policy_source`).
+    static func choice<Choice: RawRepresentable<String> & CaseIterable & Sendable>(
+        _ path: String, _ key: WritableKeyPath<GatewayConfig, Choice>
+    ) -> FieldDescriptor {
         FieldDescriptor(
             path: path, kind: .string,
             set: { c, v throws(FieldProblem) in
                 let name = try v.stringValue()
-                guard let level = LogLevel(rawValue: name) else {
-                    let names = LogLevel.allCases.map(\.rawValue).joined(separator: ", ")
+                guard let choice = Choice(rawValue: name) else {
+                    let names = Choice.allCases.map(\.rawValue).joined(separator: ", ")
                     throw FieldProblem("\(JSONValue.quoted(name)) is not one of \(names)")
                 }
-                c[keyPath: key] = level
+                c[keyPath: key] = choice
             },
             get: { .string($0[keyPath: key].rawValue) })
     }
@@ -301,6 +306,9 @@ extension GatewayConfig {
             .string("secret", \.secret),
             .string("app_path", \.appPath),
             .string("template_path", \.templatePath),
+            .choice("policies.policy_source", \.policies.policySource),
+            .string("policies.policy_record_name", \.policies.policyRecordName),
+            .string("policies.policy_path", \.policies.policyPath),
             .int("max_idle_connections_per_host", \.maxIdleConnectionsPerHost, 0...unbounded),
             .bool("close_connections", \.closeConnections),
             .seconds("proxy_default_timeout", \.proxyDefaultTimeout),
@@ -312,7 +320,7 @@ extension GatewayConfig {
             .int("http_server_options.max_uri_length", \.httpServerOptions.maxURILength, 1...1_048_576),
             .int64("http_server_options.max_request_body_size", \.httpServerOptions.maxRequestBodySize, 0...unbounded),
             .int("workers", \.workers, 0...1024),
-            .logLevel("log_level", \.logLevel),
+            .choice("log_level", \.logLevel),
         ] + FieldDescriptor.clusterFields
     }
 }

@@ -28,6 +28,23 @@ public struct GatewayConfig: Sendable, Equatable {
     /// layout; resolved as `appPath`. A missing folder is not an error: built-in templates are used.
     public var templatePath: String = "templates"
 
+    /// Tyk's `policies` section: where policies are read from and written to.
+    public var policies = Policies()
+
+    /// Where policies come from: files only (Tyk's dashboard and RPC sources have no meaning here).
+    public struct Policies: Equatable, Sendable {
+        /// Tyk's `policy_source`; only "file" (the default) is supported, anything else is an error
+        /// rather than a gateway that silently runs without its policies.
+        public var policySource: PolicySource = .file
+        /// Tyk's policies file: one JSON object, id → policy. Default "": none. Resolved as `appPath`.
+        public var policyRecordName: String = ""
+        /// Folder of policy files, one policy per file: what `/tyk/policies` writes. Default
+        /// "policies"; resolved as `appPath`; a missing folder holds no policies.
+        public var policyPath: String = "policies"
+
+        public init() {}
+    }
+
     /// Most idle upstream connections kept per upstream host and worker, >= 0. Default 500: enough
     /// to absorb bursts without reconnecting, small enough to stay well below file-descriptor
     /// limits. 0 keeps none (every request opens a new upstream connection).
@@ -103,6 +120,11 @@ public struct HTTPServerOptions: Sendable, Equatable {
 }
 
 /// Severity threshold of the log (`log_level`). Any thread.
+/// Where policies are read from: files (Tyk's `policy_source: "file"`).
+public enum PolicySource: String, Sendable, CaseIterable {
+    case file
+}
+
 public enum LogLevel: String, Sendable, CaseIterable, Comparable {
     case debug, info, warn, error
 

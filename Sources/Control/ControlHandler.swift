@@ -3,5 +3,5 @@
 /// request at a time, so a handler needs no lock for state only it touches.
 public protocol ControlHandler: Sendable {
     /// The answer to `request`, or nil when its path is not this handler's.
-    func handle(_ request: ControlRequest) -> ControlResponse?
+    func answer(_ request: ControlRequest) -> ControlResponse?
 }

@@ -174,7 +174,7 @@ private struct ControlLoop: ~Copyable {
         let given = Array((request.headers["x-tyk-authorization"] ?? "").utf8)
         guard !secret.isEmpty, constantTimeEquals(given, secret) else { return .forbidden }
         for handler in handlers {
-            if let response = handler.handle(request) { return response }
+            if let response = handler.answer(request) { return response }
         }
         return .notFound
     }

@@ -13,7 +13,7 @@ public struct ReloadHandler: ControlHandler {
         self.reloadGroup = reloadGroup
     }
 
-    public func handle(_ request: ControlRequest) -> ControlResponse? {
+    public func answer(_ request: ControlRequest) -> ControlResponse? {
         guard let segments = request.segments(after: "/tyk/reload/") else { return nil }
         switch (request.method, segments) {
         case ("GET", []):

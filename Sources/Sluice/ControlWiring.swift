@@ -12,7 +12,7 @@ import Synchronization
 struct PublishedDocumentsHandler: ControlHandler {
     let control: ControlAPI
 
-    func handle(_ request: ControlRequest) -> ControlResponse? {
+    func answer(_ request: ControlRequest) -> ControlResponse? {
         guard let json = control.document(at: request.path) else { return nil }
         guard request.method == "GET" || request.method == "HEAD" else { return .methodNotAllowed(allow: "GET, HEAD") }
         return ControlResponse(status: 200, body: json)

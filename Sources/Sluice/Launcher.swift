@@ -1,7 +1,9 @@
 import Config
 import Control
+import Foundation
 import Gossip
 import Glibc
+import Keys
 import Limiter
 import Posix
 import Proxy
@@ -70,6 +72,10 @@ final class Launcher {
             definitions = loaded
             templates = try config.loadErrorTemplates()
         }
+        if demoUpstreamPort == nil {
+            let policies = try loadPolicies()
+            Log.info("policies loaded", [("count", "\(policies.policies.count)")])
+        }
         definitions = definitions.filter(\.isRoutable)
         let routes = definitions.map { d in
             RouteSpec(
@@ -91,7 +97,8 @@ final class Launcher {
             secret: config.secret,
             handlers: [
                 PublishedDocumentsHandler(control: control),
-                APIsHandler(directory: APIDirectory(path: config.appPath)),
+                DefinitionsHandler<APIDefinition>.apis(DefinitionDirectory(path: config.appPath)),
+                DefinitionsHandler<Policy>.policies(DefinitionDirectory(path: config.policies.policyPath)),
                 ReloadHandler(reloadNode: GroupReload.reloadThisNode, reloadGroup: { groupReload.reloadGroup() }),
             ],
             idleTimeoutSeconds: max(1, Int(config.httpServerOptions.idleTimeout)))
@@ -103,6 +110,26 @@ final class Launcher {
     func stopControlServer() {
         controlServer?.stop()
         controlServer = nil
+    }
+
+    /// The policies of `policies.policy_record_name` (one file, id → policy) and of
+    /// `policies.policy_path` (one file each, what /tyk/policies writes); an id in both is an error.
+    private func loadPolicies() throws -> PolicyTable {
+        var table = PolicyTable()
+        let file = config.policies.policyRecordName
+        if !file.isEmpty {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ConfigError(source: config.source, field: "policies.policy_record_name", problem: "cannot read \(jsonString(file))")
+            }
+            table = try PolicyTable.parse([UInt8](data), source: file)
+        }
+        for entry in try DefinitionDirectory<Policy>(path: config.policies.policyPath).entries() {
+            if table[entry.id] != nil {
+                throw ConfigError(source: entry.file, field: "id", problem: "\(jsonString(entry.id)) is also a policy of \(file)")
+            }
+            table.policies[entry.id] = entry.definition
+        }
+        return table
     }
 
     /// This node's limiter: its id is the hash of its gossip name (what the others compute from the

@@ -99,6 +99,8 @@ import Testing
             "SLUICE_HTTP_SERVER_OPTIONS_MAX_REQUEST_BODY_SIZE", "1048576",
             { $0.httpServerOptions.maxRequestBodySize == 1_048_576 }
         ),
+        ("SLUICE_POLICIES_POLICY_RECORD_NAME", "/p/policies.json", { $0.policies.policyRecordName == "/p/policies.json" }),
+        ("SLUICE_POLICIES_POLICY_PATH", "/p/dir", { $0.policies.policyPath == "/p/dir" }),
         ("SLUICE_WORKERS", "4", { $0.workers == 4 }),
         ("SLUICE_LOG_LEVEL", "error", { $0.logLevel == .error }),
         ("SLUICE_CLUSTER_NODE_NAME", "n1", { $0.cluster.nodeName == "n1" }),
@@ -119,10 +121,23 @@ import Testing
     /// Variables that only make sense with another one (a bind address needs keys).
     static let companions = ["SLUICE_CLUSTER_BIND": ["SLUICE_CLUSTER_KEYS": ClusterConfigTests.hexKey]]
 
+    /// Fields with one allowed value (the default): an override can only be refused.
+    static let singleValued = ["SLUICE_POLICIES_POLICY_SOURCE": "service"]
+
     @Test func overridesCoverEveryField() {
         let names = Set(Self.overrides.map(\.variable))
         #expect(names.count == Self.overrides.count)
-        #expect(names == Set(GatewayConfig.fieldPaths.map(GatewayConfig.environmentVariable(forField:))))
+        #expect(
+            names.union(Self.singleValued.keys)
+                == Set(GatewayConfig.fieldPaths.map(GatewayConfig.environmentVariable(forField:))))
+    }
+
+    @Test func aSingleValuedFieldRefusesAnyOtherValueNamingTheVariable() throws {
+        for (variable, value) in Self.singleValued {
+            #expect(throws: ConfigError(source: "environment", field: variable, problem: #""\#(value)" is not one of file"#)) {
+                try GatewayConfig.embeddedDefault(environment: [variable: value])
+            }
+        }
     }
 
     @Test(arguments: 0..<overrides.count)

@@ -1,3 +1,4 @@
+import Config
 import Control
 import Foundation
 import Synchronization
@@ -33,7 +34,7 @@ extension EndToEnd {
             let server = try ControlServer(
                 secret: "s3cret",
                 handlers: [
-                    APIsHandler(directory: APIDirectory(path: folder)),
+                    DefinitionsHandler<APIDefinition>.apis(DefinitionDirectory(path: folder)),
                     ReloadHandler(
                         reloadNode: { counts.node.add(1, ordering: .relaxed) },
                         reloadGroup: { counts.group.add(1, ordering: .relaxed) }),
@@ -80,7 +81,7 @@ extension EndToEnd {
                 #expect(refused.text.contains("listen_path"))
                 let batch = "[\(definition("two", listen: "/two/")),\(definition("three", listen: "/three/"))]"
                 #expect(try call("POST", "/tyk/apis", batch).status == 200)
-                #expect(try APIDirectory(path: folder).entries().map(\.apiID).sorted() == ["one", "three", "two"])
+                #expect(try DefinitionDirectory<APIDefinition>(path: folder).entries().map(\.id).sorted() == ["one", "three", "two"])
 
                 let invalid = try call("POST", "/tyk/apis", #"{"api_id":"x","use_keyless":true,"proxy":{"listen_path":"nope"}}"#)
                 #expect(invalid.status == 400)

@@ -1,15 +1,16 @@
-// The API definitions folder (`app_path`) as the control API edits it: one file per definition,
-// written whole (to a temporary name, then renamed) so a reload never reads half a file.
+// A folder of definitions (`app_path`, `policies.policy_path`) as the control API edits it: one
+// file per definition, written whole (to a temporary name, then renamed) so a reload never reads
+// half a file.
 import Config
 import Foundation
 import Synchronization
 
 /// Reads and writes the definition files of one folder. Every change is checked first the way a
-/// reload would check it (the definition parses; `api_id` and the route stay unique), so the
-/// control API cannot write a folder the gateway then refuses to load. Files are parsed again
-/// only when they changed (inode, size, modification time). Blocking file I/O: the control
-/// server's thread only, never a worker.
-public final class APIDirectory: Sendable {
+/// reload would check it (the definition parses; ids and routes stay unique), so the control API
+/// cannot write a folder the gateway then refuses to load. Files are parsed again only when they
+/// changed (inode, size, modification time). Blocking file I/O: the control server's thread only,
+/// never a worker.
+public final class DefinitionDirectory<Definition: StoredDefinition>: Sendable {
     public let path: String
     /// The last parse of each file, with the stat identity it was parsed at.
     private let parsed = Mutex<[String: (stamp: FileStamp, entry: Entry)]>([:])
@@ -18,10 +19,10 @@ public final class APIDirectory: Sendable {
 
     /// A definition as stored: its id, its file, the file's bytes and what they parse to.
     public struct Entry: Sendable {
-        public var apiID: String { definition.apiID }
+        public var id: String { definition.id }
         public var file: String
         public var json: [UInt8]
-        public var definition: APIDefinition
+        public var definition: Definition
     }
 
     /// Every definition, in file name order.
@@ -38,7 +39,7 @@ public final class APIDirectory: Sendable {
                 entry = last.entry
             } else {
                 let json = try read(file)
-                entry = Entry(file: file, json: json, definition: try APIDefinition.parse(json: json, file: file).0)
+                entry = Entry(file: file, json: json, definition: try Definition.parse(json: json, file: file))
             }
             current[file] = (stamp, entry)
             result.append(entry)
@@ -51,51 +52,55 @@ public final class APIDirectory: Sendable {
     public enum WriteError: Error, Sendable {
         /// A definition does not parse; the error names the field.
         case invalid(ConfigError)
-        /// It parses but clashes with another definition (`api_id`, listen path).
+        /// It parses but clashes with another definition (its id, an API's listen path).
         case conflict(ConfigError)
         /// The folder or a file in it could not be read or written.
         case storage(ConfigError)
     }
 
-    /// Writes `json` as the definition of its `api_id`: replaces that definition's file, or makes a
-    /// new file `<api_id>.json`. Returns the id and whether it was new.
+    /// Writes `json` as the definition of its id: replaces that definition's file, or makes a new
+    /// file `<id>.json`. Returns the id and whether it was new.
     @discardableResult
-    public func put(json: [UInt8]) throws(WriteError) -> (apiID: String, added: Bool) {
+    public func put(json: [UInt8]) throws(WriteError) -> (id: String, added: Bool) {
         try put(many: [json])[0]
     }
 
     /// Writes several definitions (an import) after checking them together with the others: all
     /// are written or, when any is refused, none.
     @discardableResult
-    public func put(many jsons: [[UInt8]]) throws(WriteError) -> [(apiID: String, added: Bool)] {
+    public func put(many jsons: [[UInt8]]) throws(WriteError) -> [(id: String, added: Bool)] {
         let stored: [Entry]
         do { stored = try entries() } catch { throw .storage(error) }
-        var incoming: [(definition: APIDefinition, json: [UInt8], added: Bool)] = []
+        var incoming: [(definition: Definition, file: String, json: [UInt8], added: Bool)] = []
         var taken = Set<String>()
         for (i, json) in jsons.enumerated() {
-            var definition: APIDefinition
+            let definition: Definition
             do {
-                (definition, _) = try APIDefinition.parse(json: json, file: jsons.count == 1 ? "request body" : "item \(i)")
+                definition = try Definition.parse(json: json, file: jsons.count == 1 ? "request body" : "item \(i)")
             } catch {
                 throw .invalid(error)
             }
-            let existing = stored.first { $0.apiID == definition.apiID }
-            definition.file = existing?.file ?? fileName(for: definition.apiID, avoiding: taken)
-            taken.insert(definition.file)
-            incoming.append((definition, json, existing == nil))
+            let existing = stored.first { $0.id == definition.id }
+            let file = existing?.file ?? fileName(for: definition.id, avoiding: taken)
+            taken.insert(file)
+            incoming.append((definition, file, json, existing == nil))
         }
-        let replaced = Set(incoming.map(\.definition.apiID))
-        let others = stored.filter { !replaced.contains($0.apiID) }.map(\.definition)
-        do { try APIDefinition.checkTogether(others + incoming.map(\.definition)) } catch { throw .conflict(error) }
+        let replaced = Set(incoming.map(\.definition.id))
+        let others = stored.filter { !replaced.contains($0.id) }.map { (definition: $0.definition, file: $0.file) }
+        do {
+            try Definition.checkTogether(others + incoming.map { (definition: $0.definition, file: $0.file) })
+        } catch {
+            throw .conflict(error)
+        }
         for item in incoming {
-            do { try write(item.json, to: item.definition.file) } catch { throw .storage(error) }
+            do { try write(item.json, to: item.file) } catch { throw .storage(error) }
         }
-        return incoming.map { ($0.definition.apiID, $0.added) }
+        return incoming.map { ($0.definition.id, $0.added) }
     }
 
-    /// Removes the definition of `apiID`; false when there is none.
-    public func delete(apiID: String) throws(ConfigError) -> Bool {
-        guard let entry = try entries().first(where: { $0.apiID == apiID }) else { return false }
+    /// Removes the definition of `id`; false when there is none.
+    public func delete(id: String) throws(ConfigError) -> Bool {
+        guard let entry = try entries().first(where: { $0.id == id }) else { return false }
         do {
             try FileManager.default.removeItem(atPath: entry.file)
         } catch {
@@ -104,12 +109,14 @@ public final class APIDirectory: Sendable {
         return true
     }
 
+    /// The folder's definition files; none when the folder does not exist (yet).
     private func files() throws(ConfigError) -> [String] {
+        guard FileManager.default.fileExists(atPath: path) else { return [] }
         let names: [String]
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: path)
         } catch {
-            throw ConfigError(source: path, problem: "cannot list the folder (config field \"app_path\")")
+            throw ConfigError(source: path, problem: "cannot list the folder")
         }
         let prefix = path.hasSuffix("/") ? path : path + "/"
         return names.sorted().filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.map { prefix + $0 }
@@ -122,11 +129,11 @@ public final class APIDirectory: Sendable {
         return [UInt8](data)
     }
 
-    /// `<api_id>.json` with every character outside [A-Za-z0-9._-] replaced by "_", numbered when
+    /// `<id>.json` with every character outside [A-Za-z0-9._-] replaced by "_", numbered when
     /// the name is taken (on disk or by another file of the same import).
-    private func fileName(for apiID: String, avoiding taken: Set<String>) -> String {
+    private func fileName(for id: String, avoiding taken: Set<String>) -> String {
         let safe = String(
-            apiID.unicodeScalars.map { c in
+            id.unicodeScalars.map { c in
                 c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c) || "._-".unicodeScalars.contains(c))
                     ? Character(c) : "_"
             })
@@ -143,6 +150,7 @@ public final class APIDirectory: Sendable {
     private func write(_ json: [UInt8], to file: String) throws(ConfigError) {
         let temporary = file + ".tmp-\(getpid())"
         do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             try Data(json).write(to: URL(fileURLWithPath: temporary))
             if rename(temporary, file) != 0 {
                 let reason = String(cString: strerror(errno))
