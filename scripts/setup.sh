@@ -7,9 +7,9 @@ need=()
 want() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed" || need+=("$1"); }
 
 case "${1:-run}" in
-  run) want curl ;;
-  test) want curl ;;
-  loadtest) want curl; want wrk; want nginx; want python3; want valgrind; want strace ;;
+  run) want curl; want libhiredis-dev ;;
+  test) want curl; want libhiredis-dev; want redis-server ;;
+  loadtest) want curl; want libhiredis-dev; want redis-server; want wrk; want nginx; want python3; want valgrind; want strace ;;
   *) echo "usage: $0 run|test|loadtest" >&2; exit 2 ;;
 esac
 
