@@ -32,7 +32,7 @@ public final class RedisStore: Store {
     /// The handshake (AUTH, SELECT, PING) of the current connection has completed.
     public private(set) var isReady = false
     /// Why the last connection failed or was dropped, for `.unavailable` messages.
-    var lastError = "not connected yet"
+    public private(set) var lastError = "not connected yet"
     /// Set before this side drops a connection: what pending commands are told.
     var dropReason: String?
     /// A connection to drop once hiredis's callbacks have returned (it cannot be freed inside one).
@@ -50,6 +50,8 @@ public final class RedisStore: Store {
     /// Counters for measurements and tests. Owning loop.
     public private(set) var commandsSent = 0
     public private(set) var connects = 0
+    /// Commands sent and not yet answered.
+    public var commandsInFlight: Int { inFlight.count - inFlightHead }
 
     /// Starts connecting at once (non-blocking).
     public init(options: RedisOptions, loop: EpollHandle, tag: UInt64) {
@@ -86,7 +88,6 @@ public final class RedisStore: Store {
     /// Fails timed-out commands (dropping their connection) and reconnects when the backoff is over.
     public func tick(now: Int64) {
         dropIfRequested()
-        while inFlightHead < inFlight.count && inFlight[inFlightHead].finish == nil { inFlightHead += 1 }
         if context != nil, inFlightHead < inFlight.count, inFlight[inFlightHead].deadline <= now {
             drop("no reply within \(options.commandTimeoutMillis) ms")
         }
@@ -97,12 +98,7 @@ public final class RedisStore: Store {
     public var nextDeadline: Int64? {
         if closed { return nil }
         if context == nil { return reconnectAt }
-        var i = inFlightHead
-        while i < inFlight.count {
-            if inFlight[i].finish != nil { return inFlight[i].deadline }
-            i += 1
-        }
-        return nil
+        return inFlightHead < inFlight.count ? inFlight[inFlightHead].deadline : nil
     }
 
     /// Drops the connection for good: pending commands fail with `.connectionLost`.
@@ -261,6 +257,7 @@ public final class RedisStore: Store {
     func replied(_ pending: Pending, _ reply: UnsafeMutablePointer<redisReply>?, context ac: UnsafePointer<redisAsyncContext>) {
         guard let finish = pending.finish else { return }
         pending.finish = nil
+        while inFlightHead < inFlight.count && inFlight[inFlightHead].finish == nil { inFlightHead += 1 }
         if let reply {
             finish(.success(RedisReply(reply)))
             return

@@ -1,0 +1,145 @@
+import Glibc
+import Posix
+import Store
+import TestSupport
+import Testing
+
+/// What only the Redis store does: pipelining, AUTH, SELECT, failing fast while redis is down,
+/// reconnecting by itself, timing out on a server that stopped answering. Each test runs its own
+/// redis-server on a free loopback port.
+@Suite struct RedisStoreTests {
+    @Test func pipelinesManyCommandsOnOneConnection() throws {
+        let server = try RedisServer()
+        let loop = try StoreLoop()
+        let store = loop.redis(RedisOptions(port: server.port))
+        #expect(loop.run(seconds: 10) { store.isReady })
+        let count = 20_000
+        var succeeded = 0
+        var mostInFlight = 0
+        let start = monotonicNanos()
+        for _ in 0..<count {
+            store.increment("counter", by: 1, expiryMillis: 60_000) { if case .success = $0 { succeeded += 1 } }
+            mostInFlight = max(mostInFlight, store.commandsInFlight)
+        }
+        #expect(loop.run(seconds: 60) { succeeded == count })
+        let seconds = Double(monotonicNanos() - start) / 1e9
+        #expect(mostInFlight == count, "every command was sent before the first reply was read")
+        #expect(store.connects == 1)
+        #expect(try loop.call { store.get("counter", $0) }?.get() == .some(Array("\(count)".utf8)))
+        print("redis pipelined: \(count) atomic increments in \(Int(seconds * 1000)) ms = \(Int(Double(count) / seconds))/s")
+    }
+
+    @Test func authenticatesWithThePassword() throws {
+        let server = try RedisServer(password: "s3cret")
+        let loop = try StoreLoop()
+        let store = loop.redis(RedisOptions(port: server.port, password: "s3cret"))
+        #expect(try loop.call { store.set("k", [7], ttlMillis: nil, $0) }?.get() != nil)
+        #expect(try loop.call { store.get("k", $0) }?.get() == .some([7]))
+
+        let wrong = loop.redis(RedisOptions(port: server.port, password: "wrong"))
+        let refused = loop.call { wrong.get("k", $0) }
+        guard case .failure(.server(let message)) = refused else {
+            Issue.record("expected a refusal, got \(String(describing: refused))")
+            return
+        }
+        #expect(message.contains("NOAUTH"))
+        #expect(loop.run(seconds: 5) { wrong.lastError.contains("AUTH failed") }, "\(wrong.lastError)")
+        #expect(!wrong.isReady)
+
+        let none = loop.redis(RedisOptions(port: server.port))
+        let noAuth = loop.call { none.get("k", $0) }
+        guard case .failure(.server(let text)) = noAuth else {
+            Issue.record("expected NOAUTH, got \(String(describing: noAuth))")
+            return
+        }
+        #expect(text.contains("NOAUTH"))
+    }
+
+    @Test func selectsItsDatabase() throws {
+        let server = try RedisServer()
+        let loop = try StoreLoop()
+        let zero = loop.redis(RedisOptions(port: server.port))
+        let three = loop.redis(RedisOptions(port: server.port, database: 3))
+        #expect(try loop.call { zero.set("k", Array("zero".utf8), ttlMillis: nil, $0) }?.get() != nil)
+        #expect(try loop.call { three.set("k", Array("three".utf8), ttlMillis: nil, $0) }?.get() != nil)
+        let otherThree = loop.redis(RedisOptions(port: server.port, database: 3))
+        #expect(try loop.call { otherThree.get("k", $0) }?.get() == .some(Array("three".utf8)))
+        #expect(try loop.call { zero.get("k", $0) }?.get() == .some(Array("zero".utf8)))
+        #expect(try loop.call { three.keys(prefix: "", $0) }?.get() == ["k"])
+    }
+
+    @Test func failsFastWhileDownAndReconnectsByItself() throws {
+        let server = try RedisServer()
+        let loop = try StoreLoop()
+        // A long command timeout: anything that fails here fails because the server is gone, not
+        // because a timer ran out.
+        let store = loop.redis(RedisOptions(port: server.port, commandTimeoutMillis: 60_000))
+        #expect(try loop.call { store.set("before", [1], ttlMillis: nil, $0) }?.get() != nil)
+
+        server.kill()
+        // The first command may be in flight when the EOF arrives; it fails with the connection.
+        let first = loop.call(seconds: 10) { store.get("before", $0) }
+        guard case .failure(let error) = first else {
+            Issue.record("expected a failure after the kill, got \(String(describing: first))")
+            return
+        }
+        #expect(error.isOutage)
+        // Once the loss is known, commands fail before the call returns, naming the server.
+        #expect(loop.run(seconds: 10) { !store.isReady })
+        var outcomes = 0
+        for _ in 0..<5 {
+            var immediate: Result<[UInt8]?, StoreError>?
+            store.get("before", { immediate = $0 })
+            if let immediate {
+                outcomes += 1
+                guard case .failure(.unavailable(let why)) = immediate else {
+                    Issue.record("expected unavailable, got \(immediate)")
+                    break
+                }
+                #expect(why.contains("127.0.0.1:\(server.port)"), "\(why)")
+            } else {
+                // A reconnect attempt is under way: the command waits for it and fails with it.
+                let later = loop.call(seconds: 10) { store.get("before", $0) }
+                #expect((try? later?.get()) == nil)
+            }
+            loop.run(seconds: 0.05)
+        }
+        #expect(outcomes > 0)
+
+        try server.restart()
+        let restarted = monotonicNanos()
+        var recovered = false
+        #expect(
+            loop.run(seconds: 10) {
+                if recovered { return true }
+                store.set("after", [2], ttlMillis: nil) { if case .success = $0 { recovered = true } }
+                return false
+            })
+        print("redis reconnect: first success \((monotonicNanos() - restarted) / 1_000_000) ms after the server answered")
+        #expect(try loop.call { store.get("after", $0) }?.get() == .some([2]))
+        // The new server is empty: the client did not pretend otherwise.
+        #expect(try loop.call { store.get("before", $0) }?.get() == .some(nil))
+        #expect(store.connects > 1)
+    }
+
+    @Test func timesOutWhenTheServerStopsAnswering() throws {
+        let server = try RedisServer()
+        let loop = try StoreLoop()
+        let store = loop.redis(RedisOptions(port: server.port, commandTimeoutMillis: 300))
+        #expect(try loop.call { store.set("k", [1], ttlMillis: nil, $0) }?.get() != nil)
+
+        server.pause()
+        defer { server.resume() }
+        let stalled = loop.call(seconds: 10) { store.get("k", $0) }
+        #expect(stalled == .failure(.timedOut(milliseconds: 300)))
+
+        server.resume()
+        var recovered = false
+        #expect(
+            loop.run(seconds: 10) {
+                if recovered { return true }
+                store.get("k") { if case .success(.some([1])) = $0 { recovered = true } }
+                return false
+            })
+    }
+}
