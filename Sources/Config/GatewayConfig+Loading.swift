@@ -313,6 +313,6 @@ extension GatewayConfig {
             .int64("http_server_options.max_request_body_size", \.httpServerOptions.maxRequestBodySize, 0...unbounded),
             .int("workers", \.workers, 0...1024),
             .logLevel("log_level", \.logLevel),
-        ] + FieldDescriptor.clusterFields
+        ] + FieldDescriptor.clusterFields + FieldDescriptor.storageFields
     }
 }
