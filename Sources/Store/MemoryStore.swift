@@ -64,10 +64,10 @@ public final class MemoryStore: Store, Sendable {
     }
 
     public func increment(
-        _ key: String, by delta: Int64, expiryMillis: Int64, _ done: @escaping (Result<Int64, StoreError>) -> Void
+        _ key: String, by delta: Int64, expiryMillis: Int64, _ done: @escaping (Result<StoreCounter, StoreError>) -> Void
     ) {
         let now = clock()
-        let result: Result<Int64, StoreError> = table.withLock { t in
+        let result: Result<StoreCounter, StoreError> = table.withLock { t in
             var entry = t.live(key, now: now) ?? Entry(value: Array("0".utf8), expiresAt: nil)
             guard let current = Int64(String(decoding: entry.value, as: UTF8.self)) else {
                 return .failure(.notAnInteger(key: key))
@@ -75,10 +75,11 @@ public final class MemoryStore: Store, Sendable {
             let (sum, overflow) = current.addingReportingOverflow(delta)
             if overflow { return .failure(.notAnInteger(key: key)) }
             entry.value = Array(String(sum).utf8)
-            if entry.expiresAt == nil { entry.expiresAt = now &+ expiryMillis &* 1_000_000 }
+            let expiresAt = entry.expiresAt ?? now &+ expiryMillis &* 1_000_000
+            entry.expiresAt = expiresAt
             t.entries[key] = entry
             t.noteWrite(now: now)
-            return .success(sum)
+            return .success(StoreCounter(value: sum, millisToExpiry: (expiresAt - now + 999_999) / 1_000_000))
         }
         done(result)
     }

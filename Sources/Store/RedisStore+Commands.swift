@@ -84,7 +84,7 @@ extension RedisStore {
     }
 
     public func increment(
-        _ key: String, by delta: Int64, expiryMillis: Int64, _ done: @escaping (Result<Int64, StoreError>) -> Void
+        _ key: String, by delta: Int64, expiryMillis: Int64, _ done: @escaping (Result<StoreCounter, StoreError>) -> Void
     ) {
         command.begin(6)
         command.argument("EVAL")
@@ -97,7 +97,12 @@ extension RedisStore {
             done(
                 result.flatMap { reply in
                     switch reply {
-                    case .integer(let n): .success(n)
+                    case .array(let parts) where parts.count == 2:
+                        if case .integer(let value) = parts[0], case .integer(let ttl) = parts[1] {
+                            .success(StoreCounter(value: value, millisToExpiry: ttl))
+                        } else {
+                            .failure(RedisStore.unexpected(reply, "INCRBY"))
+                        }
                     case .error(let message) where message.contains("not an integer") || message.contains("overflow"):
                         .failure(.notAnInteger(key: key))
                     default: .failure(RedisStore.unexpected(reply, "INCRBY"))
@@ -107,11 +112,12 @@ extension RedisStore {
     }
 
     /// INCRBY, then PEXPIRE when the key has no expiry (PTTL -1: it was just created), in one
-    /// atomic step on the server.
+    /// atomic step on the server; returns the value and the milliseconds left.
     static let incrementScript = """
         local v = redis.call('INCRBY', KEYS[1], ARGV[1])
-        if redis.call('PTTL', KEYS[1]) == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-        return v
+        local ttl = redis.call('PTTL', KEYS[1])
+        if ttl == -1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]); ttl = tonumber(ARGV[2]) end
+        return {v, ttl}
         """
 
     /// `text` with Redis glob metacharacters escaped, so a prefix matches literally.

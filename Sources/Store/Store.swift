@@ -23,13 +23,25 @@ public protocol Store: AnyObject {
     /// order, each once. Walks the key space incrementally (SCAN), so it is for the control path.
     func keys(prefix: String, _ done: @escaping (Result<[String], StoreError>) -> Void)
 
-    /// Adds `delta` to the integer at `key` (a missing key counts as 0) and returns the new value,
-    /// atomically across every node sharing the store. When the key has no expiry yet (it was just
-    /// created), it is given one of `expiryMillis` (> 0); an existing expiry is kept, so a quota
-    /// period runs from its first use. Fails with `.notAnInteger` when the value is not a decimal
-    /// 64-bit integer.
+    /// Adds `delta` to the integer at `key` (a missing key counts as 0) and returns the new value
+    /// with the time the key has left, atomically across every node sharing the store. When the key
+    /// has no expiry yet (it was just created), it is given one of `expiryMillis` (> 0); an existing
+    /// expiry is kept, so a quota period runs from its first use. Fails with `.notAnInteger` when
+    /// the value is not a decimal 64-bit integer.
     func increment(
-        _ key: String, by delta: Int64, expiryMillis: Int64, _ done: @escaping (Result<Int64, StoreError>) -> Void)
+        _ key: String, by delta: Int64, expiryMillis: Int64, _ done: @escaping (Result<StoreCounter, StoreError>) -> Void)
+}
+
+/// A counter after an increment: its value and the milliseconds until it expires (-1: never).
+/// Value type; any thread.
+public struct StoreCounter: Equatable, Sendable {
+    public var value: Int64
+    public var millisToExpiry: Int64
+
+    public init(value: Int64, millisToExpiry: Int64) {
+        self.value = value
+        self.millisToExpiry = millisToExpiry
+    }
 }
 
 /// Why a store call failed. Value type; any thread.

@@ -74,8 +74,10 @@ import Testing
         #expect(try f.increment("quota-k", by: 3, expiryMillis: 1000)?.get() == 8)
         #expect(try f.increment("quota-k", by: -2, expiryMillis: 1000)?.get() == 6)
         f.pass(millis: 400)
-        // A later increment keeps the first expiry rather than extending it.
-        #expect(try f.increment("quota-k", by: 1, expiryMillis: 1000)?.get() == 7)
+        // A later increment keeps the first expiry rather than extending it, and tells what is left.
+        let later = try f.call { f.store.increment("quota-k", by: 1, expiryMillis: 1000, $0) }?.get()
+        #expect(later?.value == 7)
+        #expect(later.map { $0.millisToExpiry > 0 && $0.millisToExpiry <= 600 } == true, "\(String(describing: later))")
         f.pass(millis: 800)
         #expect(try f.increment("quota-k", by: 1, expiryMillis: 1000)?.get() == 1)
         // The counter is an ordinary value.
@@ -102,7 +104,7 @@ import Testing
         #expect(f.get("k") == .some(Array("v".utf8)))
         f.pass(millis: 1)
         #expect(f.get("k") == .some(nil))
-        #expect(try f.increment("c", by: 1, expiryMillis: 50)?.get() == 1)
+        #expect(try f.call { f.store.increment("c", by: 1, expiryMillis: 50, $0) }?.get() == StoreCounter(value: 1, millisToExpiry: 50))
         f.pass(millis: 49)
         #expect(try f.increment("c", by: 1, expiryMillis: 50)?.get() == 2)
         f.pass(millis: 1)

@@ -55,7 +55,7 @@ final class StoreFixture {
     }
 
     func increment(_ key: String, by delta: Int64, expiryMillis: Int64) -> Result<Int64, StoreError>? {
-        call { store.increment(key, by: delta, expiryMillis: expiryMillis, $0) }
+        call { store.increment(key, by: delta, expiryMillis: expiryMillis, $0) }?.map(\.value)
     }
 }
 
