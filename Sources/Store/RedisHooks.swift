@@ -41,7 +41,8 @@ enum RedisHooks {
         @convention(c) (UnsafeMutablePointer<redisAsyncContext>?, UnsafeMutableRawPointer?, UnsafeMutableRawPointer?) ->
             Void = { ac, reply, privdata in
                 let pending = Unmanaged<RedisStore.Pending>.fromOpaque(privdata!).takeRetainedValue()
-                let s = store(ac!.pointee.data)
+                guard let data = ac!.pointee.data else { return pending.abandon() }
+                let s = store(data)
                 s.replied(pending, reply?.assumingMemoryBound(to: redisReply.self), context: ac!)
             }
 }

@@ -62,7 +62,16 @@ public final class RedisStore: Store {
         connect(now: monotonicNanos())
     }
 
-    deinit { close() }
+    deinit {
+        // hiredis must not call back into an object being destroyed: detach, then free. Pending
+        // commands still get their failure, through `RedisHooks.onReply`'s detached path.
+        closed = true
+        guard let ac = context else { return }
+        if registeredFD >= 0 && (wantRead || wantWrite) { loop.remove(registeredFD) }
+        ac.pointee.data = nil
+        ac.pointee.ev = .init()
+        redisAsyncFree(ac)
+    }
 
     /// A command waiting for its reply. `finish` decodes nothing: it gets the copied reply.
     final class Pending {
@@ -71,6 +80,13 @@ public final class RedisStore: Store {
         init(deadline: Int64, finish: @escaping (Result<RedisReply, StoreError>) -> Void) {
             self.deadline = deadline
             self.finish = finish
+        }
+
+        /// The store is gone (freed with this command pending).
+        func abandon() {
+            let finish = self.finish
+            self.finish = nil
+            finish?(.failure(.connectionLost("store closed")))
         }
     }
 
@@ -153,8 +169,8 @@ public final class RedisStore: Store {
         }
         command.begin(1)
         command.argument("PING")
-        send(now: now) { [unowned self] result in
-            guard case .success(.status) = result else { return }
+        send(now: now) { [weak self] result in
+            guard case .success(.status) = result, let self else { return }
             isReady = true
             backoffMillis = options.minBackoffMillis
             Log.info("redis connected", [("endpoint", options.endpoint), ("database", "\(options.database)")])
@@ -163,8 +179,8 @@ public final class RedisStore: Store {
 
     /// A handshake reply: an error reply (wrong password, bad database) drops the connection.
     private func handshakeStep(_ name: String) -> (Result<RedisReply, StoreError>) -> Void {
-        { [unowned self] result in
-            if case .success(.error(let message)) = result { dropRequested = "\(name) failed: \(message)" }
+        { [weak self] result in
+            if case .success(.error(let message)) = result { self?.dropRequested = "\(name) failed: \(message)" }
         }
     }
 

@@ -76,14 +76,33 @@ import Testing
         let store = loop.redis(RedisOptions(port: server.port, commandTimeoutMillis: 60_000))
         #expect(try loop.call { store.set("before", [1], ttlMillis: nil, $0) }?.get() != nil)
 
-        server.kill()
-        // The first command may be in flight when the EOF arrives; it fails with the connection.
-        let first = loop.call(seconds: 10) { store.get("before", $0) }
-        guard case .failure(let error) = first else {
-            Issue.record("expected a failure after the kill, got \(String(describing: first))")
-            return
+        // Killed under load: commands keep coming, 50 per loop turn, before the kill (once 100
+        // have succeeded) and for 40 turns after it; each completes, with an outage error once the
+        // server is gone; none is left hanging.
+        var issued = 0
+        var succeeded = 0
+        var outages = 0
+        var turnsAfterKill = -1
+        loop.run(seconds: 30) {
+            if turnsAfterKill < 0 && succeeded >= 100 {
+                server.kill()
+                turnsAfterKill = 0
+            }
+            if turnsAfterKill >= 0 { turnsAfterKill += 1 }
+            guard turnsAfterKill < 40 else { return true }
+            for _ in 0..<50 {
+                issued += 1
+                store.set("k\(issued)", [1], ttlMillis: nil) { result in
+                    switch result {
+                    case .success: succeeded += 1
+                    case .failure(let error): if error.isOutage { outages += 1 }
+                    }
+                }
+            }
+            return false
         }
-        #expect(error.isOutage)
+        #expect(loop.run(seconds: 10) { succeeded + outages == issued })
+        #expect(succeeded > 0 && outages > 0, "\(succeeded) succeeded, \(outages) failed")
         // Once the loss is known, commands fail before the call returns, naming the server.
         #expect(loop.run(seconds: 10) { !store.isReady })
         var outcomes = 0
@@ -132,6 +151,10 @@ import Testing
         defer { server.resume() }
         let stalled = loop.call(seconds: 10) { store.get("k", $0) }
         #expect(stalled == .failure(.timedOut(milliseconds: 300)))
+        // Many in flight on a stopped server: every one ends, timed out or failed with the connection.
+        var ended = 0
+        for _ in 0..<100 { store.get("k") { if case .failure(let e) = $0, e.isOutage { ended += 1 } } }
+        #expect(loop.run(seconds: 10) { ended == 100 })
 
         server.resume()
         var recovered = false
@@ -141,5 +164,27 @@ import Testing
                 store.get("k") { if case .success(.some([1])) = $0 { recovered = true } }
                 return false
             })
+    }
+
+    @Test func closingOrDroppingFailsPendingCommands() throws {
+        let server = try RedisServer()
+        let loop = try StoreLoop()
+        let closing = loop.redis(RedisOptions(port: server.port))
+        #expect(loop.run(seconds: 10) { closing.isReady })
+        var pending: Result<[UInt8]?, StoreError>?
+        closing.get("k") { pending = $0 }
+        closing.close()
+        #expect(pending == .failure(.connectionLost("redis at 127.0.0.1:\(server.port): store closed")))
+        var after: Result<[UInt8]?, StoreError>?
+        closing.get("k") { after = $0 }
+        #expect(after == .failure(.unavailable("redis at 127.0.0.1:\(server.port): store closed")))
+
+        // A store dropped with commands in flight fails them instead of calling into freed memory.
+        var orphan: Result<[UInt8]?, StoreError>?
+        do {
+            let dropped = RedisStore(options: RedisOptions(port: server.port), loop: loop.epoll.handle, tag: 99)
+            dropped.get("k") { orphan = $0 }
+        }
+        #expect(orphan == .failure(.connectionLost("store closed")))
     }
 }
