@@ -58,7 +58,8 @@ import Testing
     @Test func selectsItsDatabase() throws {
         let server = try RedisServer()
         let loop = try StoreLoop()
-        let zero = loop.redis(RedisOptions(port: server.port))
+        // By name, as the config's default host: hiredis resolves it (IPv4 first).
+        let zero = loop.redis(RedisOptions(host: "localhost", port: server.port))
         let three = loop.redis(RedisOptions(port: server.port, database: 3))
         #expect(try loop.call { zero.set("k", Array("zero".utf8), ttlMillis: nil, $0) }?.get() != nil)
         #expect(try loop.call { three.set("k", Array("three".utf8), ttlMillis: nil, $0) }?.get() != nil)
