@@ -98,8 +98,12 @@ extension FieldDescriptor {
                     guard (1...65535).contains(port) else { throw FieldProblem("\(port) is out of range 1...65535") }
                     return Int(port)
                 }, write: integer),
-            .storage("username", .string, \.username, read: { v throws(FieldProblem) in try v.stringValue() }, write: JSONValue.string),
-            .storage("password", .string, \.password, read: { v throws(FieldProblem) in try v.stringValue() }, write: JSONValue.string),
+            .storage(
+                "username", .string, \.username, read: { v throws(FieldProblem) in try v.stringValue() },
+                write: JSONValue.string),
+            .storage(
+                "password", .string, \.password, read: { v throws(FieldProblem) in try v.stringValue() },
+                write: JSONValue.string),
             .storage(
                 "database", .integer, \.database,
                 read: { v throws(FieldProblem) in
@@ -113,7 +117,9 @@ extension FieldDescriptor {
                 "timeout", .number, \.timeout,
                 read: { v throws(FieldProblem) in
                     let seconds = try v.numberValue()
-                    guard seconds > 0 else { throw FieldProblem("\(v.shortDescription) must be greater than 0 (seconds)") }
+                    guard seconds > 0 else {
+                        throw FieldProblem("\(v.shortDescription) must be greater than 0 (seconds)")
+                    }
                     guard seconds <= 3600 else {
                         throw FieldProblem("\(v.shortDescription) is out of range: at most 3600 seconds")
                     }

@@ -64,7 +64,8 @@ public final class MemoryStore: Store, Sendable {
     }
 
     public func increment(
-        _ key: String, by delta: Int64, expiryMillis: Int64, _ done: @escaping (Result<StoreCounter, StoreError>) -> Void
+        _ key: String, by delta: Int64, expiryMillis: Int64,
+        _ done: @escaping (Result<StoreCounter, StoreError>) -> Void
     ) {
         let now = clock()
         let result: Result<StoreCounter, StoreError> = table.withLock { t in

@@ -84,7 +84,8 @@ extension RedisStore {
     }
 
     public func increment(
-        _ key: String, by delta: Int64, expiryMillis: Int64, _ done: @escaping (Result<StoreCounter, StoreError>) -> Void
+        _ key: String, by delta: Int64, expiryMillis: Int64,
+        _ done: @escaping (Result<StoreCounter, StoreError>) -> Void
     ) {
         command.begin(6)
         command.argument("EVAL")

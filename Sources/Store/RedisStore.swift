@@ -208,7 +208,9 @@ public final class RedisStore: Store {
         context = nil
         inFlight.removeAll(keepingCapacity: true)
         inFlightHead = 0
-        if isReady && !closed { Log.warn("redis connection lost", [("endpoint", options.endpoint), ("error", reason)]) }
+        if isReady && !closed {
+            Log.warn("redis connection lost", [("endpoint", options.endpoint), ("error", reason)])
+        }
         isReady = false
         scheduleReconnect(after: reason, now: monotonicNanos())
     }
@@ -270,7 +272,9 @@ public final class RedisStore: Store {
     }
 
     /// A reply (or nil: the connection is going away) for `pending`.
-    func replied(_ pending: Pending, _ reply: UnsafeMutablePointer<redisReply>?, context ac: UnsafePointer<redisAsyncContext>) {
+    func replied(
+        _ pending: Pending, _ reply: UnsafeMutablePointer<redisReply>?, context ac: UnsafePointer<redisAsyncContext>
+    ) {
         guard let finish = pending.finish else { return }
         pending.finish = nil
         while inFlightHead < inFlight.count && inFlight[inFlightHead].finish == nil { inFlightHead += 1 }

@@ -29,7 +29,8 @@ public protocol Store: AnyObject {
     /// expiry is kept, so a quota period runs from its first use. Fails with `.notAnInteger` when
     /// the value is not a decimal 64-bit integer.
     func increment(
-        _ key: String, by delta: Int64, expiryMillis: Int64, _ done: @escaping (Result<StoreCounter, StoreError>) -> Void)
+        _ key: String, by delta: Int64, expiryMillis: Int64,
+        _ done: @escaping (Result<StoreCounter, StoreError>) -> Void)
 }
 
 /// A counter after an increment: its value and the milliseconds until it expires (-1: never).

@@ -12,7 +12,8 @@ import Testing
     let limit = QuotaLeaser.Limit(max: 10, periodMillis: 1000)
 
     /// One request, decided locally or through a lease (the memory store completes at once).
-    func request(_ leaser: QuotaLeaser, _ key: String, _ limit: QuotaLeaser.Limit, now: Int64) -> QuotaLeaser.Decision? {
+    func request(_ leaser: QuotaLeaser, _ key: String, _ limit: QuotaLeaser.Limit, now: Int64) -> QuotaLeaser.Decision?
+    {
         if let decision = leaser.spend(key, limit, now: now) { return decision }
         var outcome: QuotaLeaser.Decision?
         leaser.lease(key, limit, now: now) { outcome = $0 }
@@ -89,16 +90,20 @@ import Testing
         let loop = try StoreLoop()
         let observer = loop.redis(RedisOptions(port: port))
         var expired = false
-        #expect(loop.run(seconds: 10) {
-            if expired { return true }
-            observer.get("quota-shared") { if case .success(nil) = $0 { expired = true } }
-            return false
-        })
+        #expect(
+            loop.run(seconds: 10) {
+                if expired { return true }
+                observer.get("quota-shared") { if case .success(nil) = $0 { expired = true } }
+                return false
+            })
         board.update { $0.phase = 2 }
         #expect(board.wait { $0.finished == 6 })
         for thread in threads { thread.join() }
         let result = board.snapshot
-        print("quota: admitted \(result.admitted) over 2 periods of 1000; leases \(result.leases), store failures \(result.failures)")
+        print(
+            "quota: admitted \(result.admitted) over 2 periods of 1000; leases \(result.leases), "
+                + "store failures \(result.failures)"
+        )
         #expect(result.admitted == [1000, 1000])
         #expect(result.failures == 0)
         #expect(result.leases < 200, "most requests were decided without the store")

@@ -71,6 +71,8 @@ struct RedisStoreBenchmarks {
         }
         print(
             "store bench: 10 s outage: \(failed) requests failed, slowest failure \(slowest / 1_000_000) ms; "
-                + "first success \((monotonicNanos() - back) / 1_000_000) ms after redis answered; connects \(store.connects)")
+                + "first success \((monotonicNanos() - back) / 1_000_000) ms after redis answered; "
+                + "connects \(store.connects)"
+        )
     }
 }

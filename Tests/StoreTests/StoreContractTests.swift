@@ -104,7 +104,9 @@ import Testing
         #expect(f.get("k") == .some(Array("v".utf8)))
         f.pass(millis: 1)
         #expect(f.get("k") == .some(nil))
-        #expect(try f.call { f.store.increment("c", by: 1, expiryMillis: 50, $0) }?.get() == StoreCounter(value: 1, millisToExpiry: 50))
+        #expect(
+            try f.call { f.store.increment("c", by: 1, expiryMillis: 50, $0) }?.get()
+                == StoreCounter(value: 1, millisToExpiry: 50))
         f.pass(millis: 49)
         #expect(try f.increment("c", by: 1, expiryMillis: 50)?.get() == 2)
         f.pass(millis: 1)
