@@ -7,9 +7,10 @@
 // measured from when its INCRBY was sent, so a local period always ends before the shared one.
 
 /// Quota enforcement for one event loop: leases blocks of each key's quota from a `Store` and
-/// spends them locally. `spend` decides without the store while the loop holds units of the key
-/// (the request path: no allocation, no I/O); otherwise the caller calls `lease`, which asks the
-/// store and completes later (requests arriving meanwhile wait for the same lease).
+/// spends them locally. The caller gets a `QuotaAccount` per key once (`account(for:)`, kept with
+/// its cached session), then per request `spend` decides without the store while the account holds
+/// units — no hashing, no allocation, no I/O. When it returns nil the caller calls `lease`, which
+/// asks the store and completes later; requests arriving meanwhile wait for the same lease.
 ///
 /// Owning loop's thread only (like the store it uses).
 public final class QuotaLeaser {
@@ -42,24 +43,10 @@ public final class QuotaLeaser {
         case closed
     }
 
-    private struct Lease {
-        /// Units leased and not yet spent.
-        var left: Int64 = 0
-        /// Monotonic nanoseconds after which the units are void (the shared counter expired).
-        var periodEnd: Int64 = 0
-        /// The counter's total after the last lease.
-        var lastTotal: Int64 = 0
-        /// The counter reached max: refuse until `periodEnd`.
-        var exhausted = false
-        /// A lease is in flight; these wait for it.
-        var waiters: [(Decision) -> Void] = []
-        var leasing = false
-    }
-
     private let store: any Store
     private let failureMode: FailureMode
     private let largestBlock: Int64
-    private var leases: [String: Lease] = [:]
+    private var accounts: [String: QuotaAccount] = [:]
 
     /// Counters for measurements: leases asked of the store, and requests decided locally.
     public private(set) var leasesRequested = 0
@@ -72,41 +59,49 @@ public final class QuotaLeaser {
         self.largestBlock = max(1, largestBlock)
     }
 
-    /// Spends one unit of `key`'s quota locally if it can be decided without the store; nil when
-    /// a lease is needed (then call `lease`). `limit.max` ≤ 0 means unlimited.
-    public func spend(_ key: String, _ limit: Limit, now: Int64) -> Decision? {
+    /// The account of the store counter `key` (`quota-<hash>`), the same object for the same key
+    /// until `sweep` forgets it.
+    public func account(for key: String) -> QuotaAccount {
+        if let known = accounts[key] { return known }
+        let account = QuotaAccount(key: key)
+        accounts[key] = account
+        return account
+    }
+
+    /// Spends one unit locally if the account can decide without the store; nil when a lease is
+    /// needed (then call `lease`). `limit.max` ≤ 0 means unlimited.
+    @inline(__always)
+    public func spend(_ account: QuotaAccount, _ limit: Limit, now: Int64) -> Decision? {
         if limit.max <= 0 { return .admitted(remaining: 0) }
-        guard var lease = leases[key], now < lease.periodEnd, !lease.leasing else { return nil }
-        defer { leases[key] = lease }
-        if lease.left > 0 {
-            lease.left -= 1
+        guard now < account.periodEnd, !account.leasing else { return nil }
+        if account.left > 0 {
+            account.left -= 1
             decidedLocally &+= 1
-            return .admitted(remaining: Self.remaining(lease, limit))
+            return .admitted(remaining: account.remaining(limit))
         }
-        if lease.exhausted {
+        if account.exhausted {
             decidedLocally &+= 1
             return .exceeded
         }
         return nil
     }
 
-    /// Leases a block of `key`'s quota from the store and spends one unit of it; `done` gets the
-    /// decision (before returning when the store completes at once).
-    public func lease(_ key: String, _ limit: Limit, now: Int64, _ done: @escaping (Decision) -> Void) {
-        if let decision = spend(key, limit, now: now) { return done(decision) }
-        var lease = leases[key] ?? Lease()
-        if now >= lease.periodEnd && !lease.leasing { lease = Lease() }
-        lease.waiters.append(done)
-        let alreadyLeasing = lease.leasing
-        lease.leasing = true
-        leases[key] = lease
-        if !alreadyLeasing { requestBlock(key, limit, sentAt: now, previousTotal: lease.lastTotal) }
+    /// Leases a block of the account's quota from the store and spends one unit of it; `done` gets
+    /// the decision (before returning when the store completes at once).
+    public func lease(_ account: QuotaAccount, _ limit: Limit, now: Int64, _ done: @escaping (Decision) -> Void) {
+        if let decision = spend(account, limit, now: now) { return done(decision) }
+        if now >= account.periodEnd && !account.leasing { account.startPeriod() }
+        account.waiters.append(done)
+        guard !account.leasing else { return }
+        account.leasing = true
+        requestBlock(account, limit, sentAt: now)
     }
 
-    /// Forgets leases whose period ended before `now` and that nobody waits for; call now and then
-    /// (every few seconds) so that keys seen once do not stay forever.
+    /// Forgets accounts whose period ended before `now` and that nobody waits for; call now and
+    /// then (every few seconds) so that keys seen once do not stay forever. A forgotten account a
+    /// caller still holds keeps working; `account(for:)` then makes a new one.
     public func sweep(now: Int64) {
-        leases = leases.filter { $0.value.leasing || now < $0.value.periodEnd }
+        accounts = accounts.filter { $0.value.leasing || now < $0.value.periodEnd }
     }
 
     /// The number of units one lease takes: an eighth of what is left, at most `largestBlock`,
@@ -115,63 +110,86 @@ public final class QuotaLeaser {
         Swift.max(1, Swift.min(largest, (max - total) / 8))
     }
 
-    private static func remaining(_ lease: Lease, _ limit: Limit) -> Int64 {
-        Swift.max(0, limit.max - Swift.min(lease.lastTotal, limit.max) + lease.left)
-    }
-
-    private func requestBlock(_ key: String, _ limit: Limit, sentAt: Int64, previousTotal: Int64) {
-        let block = Self.blockSize(max: limit.max, total: previousTotal, largest: largestBlock)
+    private func requestBlock(_ account: QuotaAccount, _ limit: Limit, sentAt: Int64) {
+        let block = Self.blockSize(max: limit.max, total: account.lastTotal, largest: largestBlock)
         leasesRequested += 1
-        store.increment(key, by: block, expiryMillis: limit.periodMillis) { [weak self] result in
-            self?.granted(key, limit, block: block, sentAt: sentAt, result)
+        store.increment(account.key, by: block, expiryMillis: limit.periodMillis) { [weak self] result in
+            self?.granted(account, limit, block: block, sentAt: sentAt, result)
         }
     }
 
     private func granted(
-        _ key: String, _ limit: Limit, block: Int64, sentAt: Int64, _ result: Result<StoreCounter, StoreError>
+        _ account: QuotaAccount, _ limit: Limit, block: Int64, sentAt: Int64,
+        _ result: Result<StoreCounter, StoreError>
     ) {
-        guard var lease = leases[key] else { return }
-        var waiters = lease.waiters
-        lease.waiters = []
-        lease.leasing = false
+        let waiters = account.waiters
+        account.waiters = []
+        account.leasing = false
         switch result {
         case .failure:
-            leases[key] = lease
             let decision = Decision.storeUnavailable(admitted: failureMode == .open)
             for waiter in waiters { waiter(decision) }
             return
         case .success(let counter):
             let first = counter.value - block
-            lease.left = Swift.max(0, Swift.min(counter.value, limit.max) - first)
-            lease.lastTotal = counter.value
-            lease.exhausted = counter.value >= limit.max
+            account.left = Swift.max(0, Swift.min(counter.value, limit.max) - first)
+            account.lastTotal = counter.value
+            account.exhausted = counter.value >= limit.max
             // -1: the counter has no expiry (set by someone else); treat it as one period.
             let millis = counter.millisToExpiry >= 0 ? counter.millisToExpiry : limit.periodMillis
-            lease.periodEnd = sentAt &+ millis &* 1_000_000
-            leases[key] = lease
+            account.periodEnd = sentAt &+ millis &* 1_000_000
         }
-        // Serve the waiters in order while units last. Each decision is stored before its waiter
-        // runs, and the state is read again after, because a waiter may spend from this key itself.
-        while !waiters.isEmpty {
-            guard var current = leases[key] else { return }
+        // Serve the waiters in order while units last. Each decision is made before its waiter
+        // runs, and the account is read again after, because a waiter may spend from it itself.
+        for (i, waiter) in waiters.enumerated() {
             let decision: Decision
-            if current.left > 0 {
-                current.left -= 1
-                decision = .admitted(remaining: Self.remaining(current, limit))
-            } else if current.exhausted {
+            if account.left > 0 {
+                account.left -= 1
+                decision = .admitted(remaining: account.remaining(limit))
+            } else if account.exhausted {
                 decision = .exceeded
             } else {
                 // Out of units with requests left: they wait for the next block.
-                current.waiters = waiters + current.waiters
-                let alreadyLeasing = current.leasing
-                current.leasing = true
-                leases[key] = current
-                if !alreadyLeasing { requestBlock(key, limit, sentAt: sentAt, previousTotal: current.lastTotal) }
+                account.waiters = Array(waiters[i...]) + account.waiters
+                guard !account.leasing else { return }
+                account.leasing = true
+                requestBlock(account, limit, sentAt: sentAt)
                 return
             }
-            leases[key] = current
-            let waiter = waiters.removeFirst()
             waiter(decision)
         }
+    }
+}
+
+/// One key's quota as seen by one loop: the units it holds and the period they belong to. Made
+/// by `QuotaLeaser.account(for:)`; owning loop's thread only.
+public final class QuotaAccount {
+    /// The store counter, `quota-<hash>`.
+    public let key: String
+    /// Units leased and not yet spent.
+    var left: Int64 = 0
+    /// Monotonic nanoseconds after which the units are void (the shared counter expired).
+    var periodEnd: Int64 = 0
+    /// The counter's total after the last lease.
+    var lastTotal: Int64 = 0
+    /// The counter reached max: refuse until `periodEnd`.
+    var exhausted = false
+    /// A lease is in flight; these wait for it.
+    var leasing = false
+    var waiters: [(QuotaLeaser.Decision) -> Void] = []
+
+    init(key: String) { self.key = key }
+
+    /// Forgets the previous period.
+    func startPeriod() {
+        left = 0
+        periodEnd = 0
+        lastTotal = 0
+        exhausted = false
+    }
+
+    /// Units left in the period cluster-wide, counting units other loops hold as spent.
+    func remaining(_ limit: QuotaLeaser.Limit) -> Int64 {
+        max(0, limit.max - min(lastTotal, limit.max) + left)
     }
 }

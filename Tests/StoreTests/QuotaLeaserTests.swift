@@ -14,9 +14,10 @@ import Testing
     /// One request, decided locally or through a lease (the memory store completes at once).
     func request(_ leaser: QuotaLeaser, _ key: String, _ limit: QuotaLeaser.Limit, now: Int64) -> QuotaLeaser.Decision?
     {
-        if let decision = leaser.spend(key, limit, now: now) { return decision }
+        let account = leaser.account(for: key)
+        if let decision = leaser.spend(account, limit, now: now) { return decision }
         var outcome: QuotaLeaser.Decision?
-        leaser.lease(key, limit, now: now) { outcome = $0 }
+        leaser.lease(account, limit, now: now) { outcome = $0 }
         return outcome
     }
 
@@ -37,7 +38,15 @@ import Testing
         // Another key has a quota of its own; max ≤ 0 is unlimited.
         #expect(request(leaser, "quota-other", limit, now: clock.now) == .admitted(remaining: 9))
         let unlimited = QuotaLeaser.Limit(max: 0, periodMillis: 1000)
-        #expect(leaser.spend("quota-free", unlimited, now: clock.now) == .admitted(remaining: 0))
+        #expect(leaser.spend(leaser.account(for: "quota-free"), unlimited, now: clock.now) == .admitted(remaining: 0))
+        // Accounts are kept per key until swept after their period.
+        #expect(leaser.account(for: "quota-k") === leaser.account(for: "quota-k"))
+        let kept = leaser.account(for: "quota-k")
+        leaser.sweep(now: clock.now)
+        #expect(leaser.account(for: "quota-k") === kept)
+        clock.advance(nanos: 1_000_000_000)
+        leaser.sweep(now: clock.now)
+        #expect(leaser.account(for: "quota-k") !== kept)
     }
 
     @Test(arguments: [
@@ -68,7 +77,8 @@ import Testing
         #expect(loop.run(seconds: 10) { !store.isReady })
         for (mode, admitted) in [(QuotaLeaser.FailureMode.open, true), (.closed, false)] {
             let leaser = QuotaLeaser(store: store, failureMode: mode)
-            let decision = loop.call { leaser.lease("quota-k", limit, now: monotonicNanos(), $0) }
+            let account = leaser.account(for: "quota-k")
+            let decision = loop.call { leaser.lease(account, limit, now: monotonicNanos(), $0) }
             #expect(decision == .storeUnavailable(admitted: admitted))
         }
     }
@@ -139,6 +149,7 @@ private func spendPeriods(port: Int, limit: QuotaLeaser.Limit, board: Scoreboard
     guard let loop = try? StoreLoop() else { return }
     let store = loop.redis(RedisOptions(port: port))
     let leaser = QuotaLeaser(store: store, failureMode: .closed, largestBlock: 100)
+    let account = leaser.account(for: "quota-shared")
     for phase in 1...2 {
         while board.snapshot.phase < phase { loop.run(seconds: 0.01) }
         var admitted = 0
@@ -154,11 +165,11 @@ private func spendPeriods(port: Int, limit: QuotaLeaser.Limit, board: Scoreboard
         let end = monotonicNanos() + 20_000_000_000
         while !refused && monotonicNanos() < end {
             while inFlight < 8 && !refused {
-                if let decision = leaser.spend("quota-shared", limit, now: monotonicNanos()) {
+                if let decision = leaser.spend(account, limit, now: monotonicNanos()) {
                     take(decision)
                 } else {
                     inFlight += 1
-                    leaser.lease("quota-shared", limit, now: monotonicNanos()) { decision in
+                    leaser.lease(account, limit, now: monotonicNanos()) { decision in
                         inFlight -= 1
                         take(decision)
                     }
