@@ -71,6 +71,11 @@ import Testing
         #expect(try loop.call { otherThree.get("k", $0) }?.get() == .some(Array("three".utf8)))
         #expect(try loop.call { zero.get("k", $0) }?.get() == .some(Array("zero".utf8)))
         #expect(try loop.call { three.keys(prefix: "", $0) }?.get() == ["k"])
+
+        // A database the server does not have: the handshake fails and says why.
+        let missing = loop.redis(RedisOptions(port: server.port, database: 99))
+        #expect(loop.run(seconds: 5) { missing.lastError.contains("SELECT failed") }, "\(missing.lastError)")
+        #expect(!missing.isReady)
     }
 
     @Test func failsFastWhileDownAndReconnectsByItself() throws {
