@@ -24,7 +24,9 @@ let package = Package(
         .target(name: "Gossip", dependencies: ["Crypto"], swiftSettings: swift6),
         // Token buckets and, later, the distributed allocation of limits. Pure logic, no I/O.
         .target(name: "Limiter", swiftSettings: swift6),
-        // hiredis (libhiredis-dev), the only outside C library: the asynchronous Redis client.
+        // hiredis (libhiredis-dev), the only outside C library: the asynchronous Redis client. No
+        // `pkgConfig: "hiredis"`: its -D_FILE_OFFSET_BITS=64 is a prohibited flag that SwiftPM warns
+        // about on every build; the headers are in /usr/include and the module map links hiredis.
         .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
         // Shared key/value storage: the Store protocol, the embedded in-memory store and the Redis
         // client driven by an owner's epoll loop; quota leases on top of either.
