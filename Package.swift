@@ -24,6 +24,13 @@ let package = Package(
         .target(name: "Gossip", dependencies: ["Crypto"], swiftSettings: swift6),
         // Token buckets and, later, the distributed allocation of limits. Pure logic, no I/O.
         .target(name: "Limiter", swiftSettings: swift6),
+        // hiredis (libhiredis-dev), the only outside C library: the asynchronous Redis client. No
+        // `pkgConfig: "hiredis"`: its -D_FILE_OFFSET_BITS=64 is a prohibited flag that SwiftPM warns
+        // about on every build; the headers are in /usr/include and the module map links hiredis.
+        .systemLibrary(name: "CHiredis", providers: [.apt(["libhiredis-dev"])]),
+        // Shared key/value storage: the Store protocol, the embedded in-memory store and the Redis
+        // client driven by an owner's epoll loop; quota leases on top of either.
+        .target(name: "Store", dependencies: ["CHiredis", "Posix"], swiftSettings: swift6),
         // Gateway configuration, API definitions and error templates, read from JSON files (Foundation).
         .target(name: "Config", swiftSettings: swift6),
         // API keys: key formats and hashing as Tyk stores them, sessions and policies in Tyk's JSON,
@@ -41,18 +48,22 @@ let package = Package(
         // The cluster simulator: N gossip nodes in virtual time over a simulated network.
         .executableTarget(name: "SluiceSim", dependencies: ["Gossip"], swiftSettings: swift6),
 
+        // Shared by test targets: a real redis-server on a free loopback port, the built `sluice`.
+        .target(name: "TestSupport", dependencies: ["Posix"], path: "Tests/TestSupport", swiftSettings: swift6),
+
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: swift6),
         .testTarget(name: "GossipTests", dependencies: ["Gossip"], swiftSettings: swift6),
         .testTarget(name: "PosixTests", dependencies: ["Posix"], swiftSettings: swift6),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP"], swiftSettings: swift6),
         .testTarget(name: "LimiterTests", dependencies: ["Limiter"], swiftSettings: swift6),
         .testTarget(name: "KeysTests", dependencies: ["Keys", "Config", "Crypto", "HTTP"], swiftSettings: swift6),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Posix", "TestSupport"], swiftSettings: swift6),
         .testTarget(name: "ConfigTests", dependencies: ["Config"], swiftSettings: swift6),
         .testTarget(name: "ControlTests", dependencies: ["Control", "Config", "Posix", "Keys"], swiftSettings: swift6),
         .testTarget(
-            name: "ProxyTests", dependencies: ["Proxy", "Posix", "HTTP", "Config", "Sluice", "Control"],
+            name: "ProxyTests", dependencies: ["Proxy", "Posix", "HTTP", "Config", "Sluice", "Control", "TestSupport"],
             swiftSettings: swift6),
         // Real `sluice` processes on loopback forming a cluster (UDP gossip, /tyk/cluster).
-        .testTarget(name: "ClusterTests", dependencies: ["Sluice", "Config"], swiftSettings: swift6),
+        .testTarget(name: "ClusterTests", dependencies: ["Sluice", "Config", "TestSupport"], swiftSettings: swift6),
     ]
 )

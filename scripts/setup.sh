@@ -9,9 +9,12 @@ want() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok ins
 
 purpose=${1:-run}
 case "$purpose" in
-  run) want curl ;;
-  test) want curl; command -v python3 >/dev/null || want python3; python3 -m venv --help >/dev/null 2>&1 || want python3-venv ;;
-  loadtest) want curl; want wrk; want nginx; want python3; want valgrind; want strace ;;
+  run) want curl; want libhiredis-dev ;;
+  test)
+    want curl; want libhiredis-dev; want redis-server
+    command -v python3 >/dev/null || want python3
+    python3 -m venv --help >/dev/null 2>&1 || want python3-venv ;;
+  loadtest) want curl; want libhiredis-dev; want redis-server; want wrk; want nginx; want python3; want valgrind; want strace ;;
   *) echo "usage: $0 run|test|loadtest" >&2; exit 2 ;;
 esac
 

@@ -321,6 +321,6 @@ extension GatewayConfig {
             .int64("http_server_options.max_request_body_size", \.httpServerOptions.maxRequestBodySize, 0...unbounded),
             .int("workers", \.workers, 0...1024),
             .choice("log_level", \.logLevel),
-        ] + FieldDescriptor.clusterFields
+        ] + FieldDescriptor.clusterFields + FieldDescriptor.storageFields
     }
 }

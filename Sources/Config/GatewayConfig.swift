@@ -69,6 +69,13 @@ public struct GatewayConfig: Sendable, Equatable {
     /// Cluster membership: bind address, seeds, keys and gossip timings. Default: no cluster.
     public var cluster = ClusterConfig()
 
+    /// Where sessions, policies and quota counters live. Default: the embedded in-memory store.
+    public var storage = StorageConfig()
+
+    /// What quota checks do while the store is unreachable. Default `.open`: a Redis outage must
+    /// not take the APIs down with it.
+    public var quotaFailureMode: QuotaFailureMode = .open
+
     /// Least severe level logged. Default `.info`: start-up, reload and errors without per-request
     /// noise.
     public var logLevel: LogLevel = .info

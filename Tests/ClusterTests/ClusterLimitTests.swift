@@ -4,6 +4,7 @@
 // runs on a shared machine with debug builds; `loadtest/run.sh drl` measures the same tighter.
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 @Suite(.serialized) struct ClusterLimitTests {
@@ -66,7 +67,7 @@ import Testing
     }
 
     @Test func aGlobalRateLimitHoldsAcrossThreeNodes() throws {
-        guard let binary = ClusterProcessTests.binary() else {
+        guard let binary = builtExecutable() else {
             Issue.record("sluice binary not found; run swift build")
             return
         }

@@ -4,6 +4,7 @@
 // real protocol). Every wait polls with a deadline; the whole test takes a few seconds.
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 @Suite(.serialized) struct ClusterProcessTests {
@@ -66,7 +67,7 @@ import Testing
     }
 
     @Test func fiveNodesJoinDetectAFailureRejoinAndLeave() throws {
-        guard let binary = Self.binary() else {
+        guard let binary = builtExecutable() else {
             Issue.record("sluice binary not found; run swift build")
             return
         }
@@ -135,24 +136,6 @@ import Testing
         #expect(leaver.process?.terminationStatus == 0)
         #expect(leaver.output.contains("leaving the cluster"))
         #expect(nodes[0].output.contains(#"msg="member state changed" name=node3"#))
-    }
-
-    // MARK: - Helpers
-
-    /// `sluice` next to the test bundle, else under `.build/debug` of this package.
-    static func binary() -> String? {
-        var candidates: [String] = []
-        if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append((exe as NSString).deletingLastPathComponent + "/sluice")
-        }
-        let argv0 = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        candidates.append(argv0.deletingLastPathComponent().appendingPathComponent("sluice").path)
-        var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        for _ in 0..<4 {
-            candidates.append(folder.appendingPathComponent(".build/debug/sluice").path)
-            folder = folder.deletingLastPathComponent()
-        }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }
 

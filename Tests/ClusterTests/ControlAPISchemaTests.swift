@@ -2,6 +2,7 @@
 // schemathesis (installed by scripts/setup.sh test) to drive a real node with generated requests.
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 @Suite(.serialized) struct ControlAPISchemaTests {
@@ -48,7 +49,7 @@ import Testing
             Issue.record("schemathesis not installed: run `bash scripts/setup.sh test`")
             return
         }
-        guard let binary = ClusterProcessTests.binary() else {
+        guard let binary = builtExecutable() else {
             Issue.record("sluice binary not found; run swift build")
             return
         }

@@ -2,11 +2,12 @@
 // that node reloads every member through the gossip control channel.
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 @Suite(.serialized) struct GroupReloadTests {
     @Test func anAPIPostedToOneNodeServesOnEveryNodeAfterAGroupReload() throws {
-        guard let binary = ClusterProcessTests.binary() else {
+        guard let binary = builtExecutable() else {
             Issue.record("sluice binary not found; run swift build")
             return
         }

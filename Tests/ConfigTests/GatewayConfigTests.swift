@@ -116,6 +116,14 @@ import Testing
         ("SLUICE_CLUSTER_PUSH_PULL_INTERVAL", "10", { $0.cluster.pushPullInterval == 10 }),
         ("SLUICE_CLUSTER_SUSPICION_MIN_MULTIPLIER", "2", { $0.cluster.suspicionMinMultiplier == 2 }),
         ("SLUICE_CLUSTER_SUSPICION_MAX_MULTIPLIER", "3", { $0.cluster.suspicionMaxMultiplier == 3 }),
+        ("SLUICE_STORAGE_TYPE", "redis", { $0.storage.type == .redis }),
+        ("SLUICE_STORAGE_HOST", "10.0.0.7", { $0.storage.host == "10.0.0.7" }),
+        ("SLUICE_STORAGE_PORT", "6380", { $0.storage.port == 6380 }),
+        ("SLUICE_STORAGE_USERNAME", "gw", { $0.storage.username == "gw" }),
+        ("SLUICE_STORAGE_PASSWORD", "pw", { $0.storage.password == "pw" }),
+        ("SLUICE_STORAGE_DATABASE", "2", { $0.storage.database == 2 }),
+        ("SLUICE_STORAGE_TIMEOUT", "0.5", { $0.storage.timeout == 0.5 }),
+        ("SLUICE_QUOTA_FAILURE_MODE", "closed", { $0.quotaFailureMode == .closed }),
     ]
 
     /// Variables that only make sense with another one (a bind address needs keys).
@@ -266,7 +274,7 @@ import Testing
     @Test func unknownFieldsWarnWithTheirPath() throws {
         let (c, warnings) = try parse(
             #"""
-            {"listen_port": 8081, "foo": {"bar": 1}, "storage": {"type": "redis"},
+            {"listen_port": 8081, "foo": {"bar": 1}, "storage": {"type": "redis", "enable_cluster": false},
              "http_server_options": {"bar": 2, "use_ssl": false}}
             """#)
         #expect(c.listenPort == 8081)
@@ -275,7 +283,7 @@ import Testing
                 #"conf.json: unknown field "foo" ignored"#,
                 #"conf.json: unknown field "http_server_options.bar" ignored"#,
                 #"conf.json: unknown field "http_server_options.use_ssl" ignored"#,
-                #"conf.json: unknown field "storage" ignored"#,
+                #"conf.json: unknown field "storage.enable_cluster" ignored"#,
             ])
     }
 

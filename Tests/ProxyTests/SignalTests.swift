@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Limiter
+import TestSupport
 import Testing
 
 @testable import Proxy
@@ -9,23 +10,6 @@ extension EndToEnd {
     /// The built `sluice` executable, driven by signals: SIGHUP reloads, SIGTERM drains and exits 0,
     /// a bad definition stops start-up with a message naming the file and field.
     @Suite struct Signals {
-        /// `sluice` next to the test bundle (SwiftPM puts products and the test bundle in one folder),
-        /// else under `.build/debug` of the package that holds this file.
-        static func binary() -> String? {
-            var candidates: [String] = []
-            if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-                candidates.append((exe as NSString).deletingLastPathComponent + "/sluice")
-            }
-            let argv0 = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            candidates.append(argv0.deletingLastPathComponent().appendingPathComponent("sluice").path)
-            var folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            for _ in 0..<4 {
-                candidates.append(folder.appendingPathComponent(".build/debug/sluice").path)
-                folder = folder.deletingLastPathComponent()
-            }
-            return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-        }
-
         /// A running `sluice --conf` with its stderr captured in a file.
         final class Sluice {
             let process = Process()
@@ -34,7 +18,7 @@ extension EndToEnd {
             init(conf: String, folder: TempFolder) throws {
                 log = folder.path + "/stderr.log"
                 FileManager.default.createFile(atPath: log, contents: nil)
-                guard let binary = Signals.binary() else { throw KitError("sluice binary not found; run swift build") }
+                guard let binary = builtExecutable() else { throw KitError("sluice binary not found; run swift build") }
                 process.executableURL = URL(fileURLWithPath: binary)
                 process.arguments = ["--conf", conf]
                 process.standardError = FileHandle(forWritingAtPath: log)

@@ -1,0 +1,188 @@
+import Glibc
+import Posix
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import Store
+
+/// Quota leases: exact counts per period with the fake clock, block sizes, the failure modes, and
+/// three independent leasers (like three nodes) spending concurrently from one real redis-server.
+@Suite struct QuotaLeaserTests {
+    let limit = QuotaLeaser.Limit(max: 10, periodMillis: 1000)
+
+    /// One request, decided locally or through a lease (the memory store completes at once).
+    func request(_ leaser: QuotaLeaser, _ key: String, _ limit: QuotaLeaser.Limit, now: Int64) -> QuotaLeaser.Decision?
+    {
+        let account = leaser.account(for: key)
+        if let decision = leaser.spend(account, limit, now: now) { return decision }
+        var outcome: QuotaLeaser.Decision?
+        leaser.lease(account, limit, now: now) { outcome = $0 }
+        return outcome
+    }
+
+    @Test func admitsExactlyMaxPerPeriodAndRenews() {
+        let clock = FakeClock()
+        let store = MemoryStore(clock: { clock.now })
+        let leaser = QuotaLeaser(store: store, failureMode: .open, largestBlock: 4)
+        var decisions: [QuotaLeaser.Decision?] = []
+        for _ in 0..<12 { decisions.append(request(leaser, "quota-k", limit, now: clock.now)) }
+        #expect(decisions == (0..<10).reversed().map { .admitted(remaining: Int64($0)) } + [.exceeded, .exceeded])
+        // An eighth of at most 10 left rounds to one unit per lease; refusals need no lease.
+        #expect(leaser.leasesRequested == 10)
+        #expect(leaser.decidedLocally == 2)
+        clock.advance(nanos: 999_000_000)
+        #expect(request(leaser, "quota-k", limit, now: clock.now) == .exceeded)
+        clock.advance(nanos: 1_000_000)
+        #expect(request(leaser, "quota-k", limit, now: clock.now) == .admitted(remaining: 9))
+        // Another key has a quota of its own; max ≤ 0 is unlimited.
+        #expect(request(leaser, "quota-other", limit, now: clock.now) == .admitted(remaining: 9))
+        let unlimited = QuotaLeaser.Limit(max: 0, periodMillis: 1000)
+        #expect(leaser.spend(leaser.account(for: "quota-free"), unlimited, now: clock.now) == .admitted(remaining: 0))
+        // Accounts are kept per key until swept after their period.
+        #expect(leaser.account(for: "quota-k") === leaser.account(for: "quota-k"))
+        let kept = leaser.account(for: "quota-k")
+        leaser.sweep(now: clock.now)
+        #expect(leaser.account(for: "quota-k") === kept)
+        clock.advance(nanos: 1_000_000_000)
+        leaser.sweep(now: clock.now)
+        #expect(leaser.account(for: "quota-k") !== kept)
+    }
+
+    @Test(arguments: [
+        (1000, 0, 100), (1000, 800, 25), (1000, 900, 12), (1000, 992, 1), (1000, 1000, 1), (1000, 1200, 1), (5, 0, 1),
+    ])
+    func blocksShrinkNearTheEnd(max: Int64, total: Int64, expected: Int64) {
+        #expect(QuotaLeaser.blockSize(max: max, total: total, largest: 100) == expected)
+    }
+
+    @Test func leasersSharingAStoreNeverAdmitMoreThanMax() {
+        let clock = FakeClock()
+        let store = MemoryStore(clock: { clock.now })
+        let leasers = (0..<3).map { _ in QuotaLeaser(store: store, failureMode: .closed, largestBlock: 7) }
+        let limit = QuotaLeaser.Limit(max: 100, periodMillis: 1000)
+        var admitted = 0
+        for round in 0..<200 {
+            if case .admitted = request(leasers[round % 3], "quota-shared", limit, now: clock.now) { admitted += 1 }
+        }
+        #expect(admitted == 100)
+    }
+
+    @Test func failureModeDecidesWhileRedisIsDown() throws {
+        let server = try RedisServer()
+        let loop = try StoreLoop()
+        let store = loop.redis(RedisOptions(port: server.port, commandTimeoutMillis: 60_000))
+        #expect(loop.run(seconds: 10) { store.isReady })
+        server.kill()
+        #expect(loop.run(seconds: 10) { !store.isReady })
+        for (mode, admitted) in [(QuotaLeaser.FailureMode.open, true), (.closed, false)] {
+            let leaser = QuotaLeaser(store: store, failureMode: mode)
+            let account = leaser.account(for: "quota-k")
+            let decision = loop.call { leaser.lease(account, limit, now: monotonicNanos(), $0) }
+            #expect(decision == .storeUnavailable(admitted: admitted))
+        }
+    }
+
+    /// Three leasers, each with its own thread, loop and connection, spend one quota of 1,000 as
+    /// fast as they can, eight requests in flight each, for two periods.
+    @Test func threeNodesAdmitExactlyMaxPerPeriod() throws {
+        let server = try RedisServer()
+        let limit = QuotaLeaser.Limit(max: 1000, periodMillis: 1500)
+        let board = Scoreboard()
+        let port = server.port
+        let threads = try (0..<3).map { node in
+            try PosixThread(name: "leaser-\(node)") {
+                spendPeriods(port: port, limit: limit, board: board)
+            }
+        }
+        // Between the periods: wait until the shared counter has expired, then start period 2.
+        #expect(board.wait { $0.finished == 3 })
+        let loop = try StoreLoop()
+        let observer = loop.redis(RedisOptions(port: port))
+        var expired = false
+        #expect(
+            loop.run(seconds: 10) {
+                if expired { return true }
+                observer.get("quota-shared") { if case .success(nil) = $0 { expired = true } }
+                return false
+            })
+        board.update { $0.phase = 2 }
+        #expect(board.wait { $0.finished == 6 })
+        for thread in threads { thread.join() }
+        let result = board.snapshot
+        print(
+            "quota: admitted \(result.admitted) over 2 periods of 1000; leases \(result.leases), "
+                + "store failures \(result.failures)"
+        )
+        #expect(result.admitted == [1000, 1000])
+        #expect(result.failures == 0)
+        #expect(result.leases < 200, "most requests were decided without the store")
+    }
+}
+
+/// Shared results of the leaser threads. Any thread.
+final class Scoreboard: Sendable {
+    struct State {
+        var phase = 1
+        var finished = 0
+        var admitted = [0, 0]
+        var leases = 0
+        var failures = 0
+    }
+    private let state = Mutex(State())
+
+    func update(_ body: (inout State) -> Void) { state.withLock { body(&$0) } }
+    var snapshot: State { state.withLock { $0 } }
+
+    /// Polls until `condition` holds (at most 30 s).
+    func wait(_ condition: (State) -> Bool) -> Bool {
+        for _ in 0..<3000 {
+            if condition(snapshot) { return true }
+            usleep(10_000)
+        }
+        return false
+    }
+}
+
+/// One leaser's thread: spends until refused in each of two periods.
+private func spendPeriods(port: Int, limit: QuotaLeaser.Limit, board: Scoreboard) {
+    guard let loop = try? StoreLoop() else { return }
+    let store = loop.redis(RedisOptions(port: port))
+    let leaser = QuotaLeaser(store: store, failureMode: .closed, largestBlock: 100)
+    let account = leaser.account(for: "quota-shared")
+    for phase in 1...2 {
+        while board.snapshot.phase < phase { loop.run(seconds: 0.01) }
+        var admitted = 0
+        var refused = false
+        var inFlight = 0
+        func take(_ decision: QuotaLeaser.Decision) {
+            switch decision {
+            case .admitted: admitted += 1
+            case .exceeded: refused = true
+            case .storeUnavailable: board.update { $0.failures += 1 }
+            }
+        }
+        let end = monotonicNanos() + 20_000_000_000
+        while !refused && monotonicNanos() < end {
+            while inFlight < 8 && !refused {
+                if let decision = leaser.spend(account, limit, now: monotonicNanos()) {
+                    take(decision)
+                } else {
+                    inFlight += 1
+                    leaser.lease(account, limit, now: monotonicNanos()) { decision in
+                        inFlight -= 1
+                        take(decision)
+                    }
+                }
+            }
+            loop.run(seconds: 0.005) { inFlight < 8 }
+        }
+        loop.run(seconds: 10) { inFlight == 0 }
+        let count = admitted
+        board.update {
+            $0.admitted[phase - 1] += count
+            $0.finished += 1
+        }
+    }
+    board.update { $0.leases += leaser.leasesRequested }
+}
