@@ -39,7 +39,7 @@ let package = Package(
         // Per-core workers: accept, parse, route, limit, proxy to upstream pools.
         .target(name: "Proxy", dependencies: ["Posix", "HTTP", "Limiter", "Config"], swiftSettings: swift6),
         // The control API's own thread: handed-over /tyk/ connections, the API definitions folder, reload.
-        .target(name: "Control", dependencies: ["Posix", "HTTP", "Config", "Crypto", "Keys"], swiftSettings: swift6),
+        .target(name: "Control", dependencies: ["Posix", "HTTP", "Config", "Crypto", "Keys", "Store"], swiftSettings: swift6),
         // The executable: CLI, wiring, signals.
         .executableTarget(
             name: "Sluice", dependencies: ["Proxy", "Config", "Posix", "Limiter", "Gossip", "Control", "Keys"],

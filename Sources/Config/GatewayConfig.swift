@@ -28,6 +28,18 @@ public struct GatewayConfig: Sendable, Equatable {
     /// layout; resolved as `appPath`. A missing folder is not an error: built-in templates are used.
     public var templatePath: String = "templates"
 
+    /// Store only hashes of keys (`apikey-<hash>`), never keys. Default true, as Tyk: a leaked
+    /// store does not leak credentials.
+    public var hashKeys: Bool = true
+
+    /// The hash of new keys: "" (Tyk's legacy murmur32, key = org_id + id), "murmur32",
+    /// "murmur64", "murmur128" or "sha256" (the key then names its own algorithm). Default "", as
+    /// Tyk; checked when the gateway starts (an unknown name is an error naming the field).
+    public var hashKeyFunction: String = ""
+
+    /// Let `GET /tyk/keys` list key hashes while `hash_keys` is on. Default false, as Tyk.
+    public var enableHashedKeysListing: Bool = false
+
     /// Tyk's `policies` section: where policies are read from and written to.
     public var policies = Policies()
 

@@ -24,6 +24,8 @@ final class ControlConnection {
     var output: [UInt8] = []
     var sent = 0
     var closeAfterWrite = false
+    /// The request went to a handler that has not answered yet.
+    var answering = false
     var lastActive: Int64
     private var parser = RequestParser(limits: ParseLimits())
     private var head = RequestHead()

@@ -16,18 +16,25 @@ public final class ControlServer: Sendable {
     private let thread: PosixThread
 
     /// Starts the thread. `secret` is checked again here (constant time), whoever hands a
-    /// connection over; `handlers` are asked in order.
-    public init(secret: String, handlers: [any ControlHandler], idleTimeoutSeconds: Int = 30) throws(SystemError) {
+    /// connection over. `makeHandlers` runs first on the control server's thread (so handlers may
+    /// register clients in its loop); they are asked in order.
+    public init(
+        secret: String, idleTimeoutSeconds: Int = 30,
+        makeHandlers: @escaping @Sendable (ControlLoopContext) -> [any ControlHandler]
+    ) throws(SystemError) {
         let shared = Shared(doorbell: try EventFD())
         let epoll = try Epoll(maxEvents: 64)
         try epoll.add(shared.doorbell.raw, flags: EpollFlags.readable, tag: ControlLoop.doorbellTag)
         let loop = LoopHandoff(
             ControlLoop(
-                epoll: epoll, shared: shared, handlers: handlers, secret: Array(secret.utf8),
+                epoll: epoll, shared: shared, secret: Array(secret.utf8),
                 idleTimeout: Int64(idleTimeoutSeconds) * 1_000_000_000))
         self.shared = shared
         thread = try PosixThread(name: "sluice-control") {
             var running = loop.take()
+            let context = ControlLoopContext(epoll: running.epoll.handle)
+            running.handlers = makeHandlers(context)
+            running.context = context
             running.run()
         }
     }
@@ -57,6 +64,11 @@ public final class ControlServer: Sendable {
     }
 }
 
+/// The descriptors of connections with an answer to write; the loop's thread only.
+private final class AnsweredConnections {
+    var fds: [Int32] = []
+}
+
 /// Moves the loop to its thread: set before the thread starts, taken once by it.
 private final class LoopHandoff: @unchecked Sendable {
     private var loop: ControlLoop?
@@ -70,39 +82,54 @@ private struct ControlLoop: ~Copyable {
 
     let epoll: Epoll
     let shared: ControlServer.Shared
-    let handlers: [any ControlHandler]
+    /// Made on the loop's thread before `run`.
+    var handlers: [any ControlHandler] = []
+    var context: ControlLoopContext?
     let secret: [UInt8]
     let idleTimeout: Int64
     var connections: [Int32: ControlConnection] = [:]
+    /// Connections whose answer is queued and not yet written.
+    let answered = AnsweredConnections()
     var buffer = [UInt8](repeating: 0, count: 65_536)
 
-    init(
-        epoll: consuming Epoll, shared: ControlServer.Shared, handlers: [any ControlHandler], secret: [UInt8],
-        idleTimeout: Int64
-    ) {
+    init(epoll: consuming Epoll, shared: ControlServer.Shared, secret: [UInt8], idleTimeout: Int64) {
         self.epoll = epoll
         self.shared = shared
-        self.handlers = handlers
         self.secret = secret
         self.idleTimeout = idleTimeout
     }
 
     mutating func run() {
         while !shared.stopping.load(ordering: .acquiring) {
-            let n = epoll.wait(timeoutMillis: 1_000)
+            let n = epoll.wait(timeoutMillis: waitMillis())
             for i in 0..<max(0, n) {
                 let event = epoll.event(at: i)
                 if event.tag == ControlLoop.doorbellTag {
                     shared.doorbell.drain()
                     adoptPending()
+                } else if let component = context?.driven[event.tag] {
+                    component.handle(flags: event.flags)
                 } else if let connection = connections[Int32(truncatingIfNeeded: event.tag)] {
                     serve(connection, readable: event.flags & (EpollFlags.readable | EpollFlags.peerClosed) != 0)
                 }
             }
+            let now = monotonicNanos()
+            for component in context?.driven.values ?? [:].values { component.tick(now: now) }
+            flushAnswered()
             closeIdle()
         }
         for fd in connections.keys { TCP.close(fd) }
         for (fd, _) in shared.inbox.withLock({ $0 }) { TCP.close(fd) }
+    }
+
+    /// Until the earliest deadline of a driven component, at most a second (idle sweeps).
+    private func waitMillis() -> Int32 {
+        let now = monotonicNanos()
+        var until = now &+ 1_000_000_000
+        for component in context?.driven.values ?? [:].values {
+            if let deadline = component.nextDeadline { until = min(until, deadline) }
+        }
+        return Int32(max(0, (until &- now &+ 999_999) / 1_000_000))
     }
 
     private mutating func adoptPending() {
@@ -155,28 +182,43 @@ private struct ControlLoop: ~Copyable {
         }
     }
 
-    private func answerRequests(_ c: ControlConnection) {
-        while !c.closeAfterWrite {
-            switch c.nextRequest() {
-            case .needMore(let sendContinue):
-                if sendContinue { c.queueContinue() }
-                return
-            case .invalid(let status, let message):
-                Log.info("control request refused", [("status", "\(status)"), ("reason", message)])
-                c.queue(.error(status, message), headOnly: false)
-            case .request(let request):
-                c.queue(answer(request), headOnly: request.method == "HEAD")
+    private mutating func answerRequests(_ c: ControlConnection) {
+        guard !c.closeAfterWrite && !c.answering else { return }
+        switch c.nextRequest() {
+        case .needMore(let sendContinue):
+            if sendContinue { c.queueContinue() }
+        case .invalid(let status, let message):
+            Log.info("control request refused", [("status", "\(status)"), ("reason", message)])
+            c.queue(.error(status, message), headOnly: false)
+        case .request(let request):
+            c.answering = true
+            answer(request) { [weak c, answered] response in
+                // Written by the loop after the event that produced the answer, so that writing
+                // and closing stay in the loop's own code.
+                guard let c else { return }
+                c.queue(response, headOnly: request.method == "HEAD")
+                answered.fds.append(c.fd)
             }
         }
     }
 
-    private func answer(_ request: ControlRequest) -> ControlResponse {
+    /// Asks the handlers; `respond` is called once, now or later.
+    private func answer(_ request: ControlRequest, respond: @escaping (ControlResponse) -> Void) {
         let given = Array((request.headers["x-tyk-authorization"] ?? "").utf8)
-        guard !secret.isEmpty, constantTimeEquals(given, secret) else { return .forbidden }
-        for handler in handlers {
-            if let response = handler.answer(request) { return response }
+        guard !secret.isEmpty, constantTimeEquals(given, secret) else { return respond(.forbidden) }
+        for handler in handlers where handler.handle(request, respond: respond) { return }
+        respond(.notFound)
+    }
+
+    /// Writes the answers that arrived since the last look (from handlers that waited on a store).
+    private mutating func flushAnswered() {
+        let fds = answered.fds
+        answered.fds.removeAll(keepingCapacity: true)
+        for fd in fds {
+            guard let c = connections[fd] else { continue }
+            flush(c)
+            if c.closeAfterWrite && !c.hasOutput { close(fd) }
         }
-        return .notFound
     }
 
     private mutating func flush(_ c: ControlConnection) {

@@ -6,7 +6,7 @@ import Posix
 
 /// `GET <collection>` (every definition: the export), `POST <collection>` (one definition, or an
 /// array of them: the import), `GET|PUT|DELETE <collection>/{id}`, answered in Tyk's envelopes.
-public struct DefinitionsHandler<Definition: StoredDefinition>: ControlHandler {
+public struct DefinitionsHandler<Definition: StoredDefinition>: SyncControlHandler {
     public let directory: DefinitionDirectory<Definition>
     /// The collection's path with a trailing "/" (`/tyk/apis/`).
     let prefix: String

@@ -4,7 +4,7 @@
 /// Answers `GET /tyk/reload` by calling `reloadNode` and `GET /tyk/reload/group` by calling
 /// `reloadGroup` (which reaches every member, this one included). Both return at once with Tyk's
 /// `{"status": "ok", "message": ""}`; the reload itself happens on the thread that owns it.
-public struct ReloadHandler: ControlHandler {
+public struct ReloadHandler: SyncControlHandler {
     let reloadNode: @Sendable () -> Void
     let reloadGroup: @Sendable () -> Void
 

@@ -9,7 +9,7 @@ import Synchronization
 
 /// Serves the published documents (/tyk/cluster, /tyk/cluster/limits) to requests that reach the
 /// control server anyway (a path the worker's cleaning did not map to the document).
-struct PublishedDocumentsHandler: ControlHandler {
+struct PublishedDocumentsHandler: SyncControlHandler {
     let control: ControlAPI
 
     func answer(_ request: ControlRequest) -> ControlResponse? {

@@ -4,6 +4,7 @@ import Foundation
 import Gossip
 import Glibc
 import Keys
+import Store
 import Limiter
 import Posix
 import Proxy
@@ -22,6 +23,9 @@ final class Launcher {
     /// The control API's thread (config-file gateways; the demo has none) and group reloads.
     private var controlServer: ControlServer?
     private let groupReload = GroupReload()
+    /// The embedded store (no `storage` configured, or `type: "memory"`): one per process, shared
+    /// by every loop.
+    private let memoryStore = MemoryStore()
 
     /// A gateway configured by a file (and `SLUICE_*` variables).
     init(configFile: String, environment: [String: String]) throws {
@@ -92,18 +96,50 @@ final class Launcher {
 
     /// The control API beyond published documents: API definitions in `app_path`, reloads.
     private func startControlServer() throws {
+        let hashing = try KeyHashing(
+            hashKeys: config.hashKeys, hashKeyFunction: config.hashKeyFunction, source: config.source)
         let groupReload = self.groupReload
+        let (control, config, memoryStore) = (self.control, self.config, self.memoryStore)
         let server = try ControlServer(
-            secret: config.secret,
-            handlers: [
+            secret: config.secret, idleTimeoutSeconds: max(1, Int(config.httpServerOptions.idleTimeout))
+        ) { loop in
+            let store = Launcher.store(config.storage, memory: memoryStore, epoll: loop.epoll) { redis, tag in
+                loop.drive(redis, tag: tag)
+            } tag: {
+                loop.makeTag()
+            }
+            return [
                 PublishedDocumentsHandler(control: control),
                 DefinitionsHandler<APIDefinition>.apis(DefinitionDirectory(path: config.appPath)),
                 DefinitionsHandler<Policy>.policies(DefinitionDirectory(path: config.policies.policyPath)),
+                KeysHandler(
+                    store: store, hashing: hashing, listingEnabled: config.enableHashedKeysListing,
+                    keyChanged: { _ in }),
                 ReloadHandler(reloadNode: GroupReload.reloadThisNode, reloadGroup: { groupReload.reloadGroup() }),
-            ],
-            idleTimeoutSeconds: max(1, Int(config.httpServerOptions.idleTimeout)))
+            ]
+        }
         control.handOver { fd, buffered in server.adopt(fd: fd, buffered: buffered) }
         controlServer = server
+    }
+
+    /// The store of one loop: the shared embedded store, or a Redis client of its own registered in
+    /// `epoll` under a tag from `tag`, handed to `drive` so the loop feeds it events and ticks.
+    static func store(
+        _ storage: StorageConfig, memory: MemoryStore, epoll: EpollHandle, drive: (RedisStore, UInt64) -> Void,
+        tag: () -> UInt64
+    ) -> any Store {
+        switch storage.type {
+        case .memory:
+            return memory
+        case .redis:
+            let options = RedisOptions(
+                host: storage.host, port: storage.port, username: storage.username, password: storage.password,
+                database: storage.database, commandTimeoutMillis: Int64(storage.timeout * 1_000))
+            let t = tag()
+            let redis = RedisStore(options: options, loop: epoll, tag: t)
+            drive(redis, t)
+            return redis
+        }
     }
 
     /// Ends the control API's thread (before draining).

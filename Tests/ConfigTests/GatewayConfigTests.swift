@@ -99,6 +99,9 @@ import Testing
             "SLUICE_HTTP_SERVER_OPTIONS_MAX_REQUEST_BODY_SIZE", "1048576",
             { $0.httpServerOptions.maxRequestBodySize == 1_048_576 }
         ),
+        ("SLUICE_HASH_KEYS", "false", { !$0.hashKeys }),
+        ("SLUICE_HASH_KEY_FUNCTION", "sha256", { $0.hashKeyFunction == "sha256" }),
+        ("SLUICE_ENABLE_HASHED_KEYS_LISTING", "true", { $0.enableHashedKeysListing }),
         ("SLUICE_POLICIES_POLICY_RECORD_NAME", "/p/policies.json", { $0.policies.policyRecordName == "/p/policies.json" }),
         ("SLUICE_POLICIES_POLICY_PATH", "/p/dir", { $0.policies.policyPath == "/p/dir" }),
         ("SLUICE_WORKERS", "4", { $0.workers == 4 }),

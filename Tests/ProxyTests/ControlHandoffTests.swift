@@ -31,14 +31,14 @@ extension EndToEnd {
             let counts = Counts()
             let control = ControlAPI()
             control.publish(path: "/tyk/cluster", json: Array(#"{"members":[]}"#.utf8))
-            let server = try ControlServer(
-                secret: "s3cret",
-                handlers: [
+            let server = try ControlServer(secret: "s3cret") { _ in
+                [
                     DefinitionsHandler<APIDefinition>.apis(DefinitionDirectory(path: folder)),
                     ReloadHandler(
                         reloadNode: { counts.node.add(1, ordering: .relaxed) },
                         reloadGroup: { counts.group.add(1, ordering: .relaxed) }),
-                ])
+                ]
+            }
             defer { server.stop() }
             control.handOver { fd, buffered in server.adopt(fd: fd, buffered: buffered) }
             var settings = ProxySettings.test
