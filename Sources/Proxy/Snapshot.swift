@@ -3,7 +3,7 @@ import Limiter
 import Posix
 
 /// One routable API, compiled for the request path: byte arrays to compare and copy, the
-/// upstream's resolved address, and its global rate limit.
+/// upstream's resolved address, its global rate limit and its per-client limit.
 struct Route: Sendable {
     let apiID: String
     /// Lowercased host to match, empty for any.
@@ -16,6 +16,10 @@ struct Route: Sendable {
     let hostHeader: [UInt8]
     let upstream: SocketAddress
     let limit: RouteLimit
+    /// The IETF headers of `limit` (empty unless `rate_limit_headers` is "ietf").
+    let limitHeaders: LimitHeaders
+    /// `rate_limit`: per client, checked before `limit`.
+    let clientLimit: ClientLimit?
 }
 
 /// A route's `global_rate_limit` as the request path sees it: nothing, a bucket of this node alone
@@ -27,6 +31,15 @@ enum RouteLimit: Sendable {
     case local(TokenBucket)
     /// Cluster-wide: this node's share, set by the cluster control thread.
     case cluster(DistributedLimit)
+
+    /// The configured limit (`rate` rounded up), 0 for none.
+    var configuredLimit: Int {
+        switch self {
+        case .none: 0
+        case .local(let bucket): bucket.limit
+        case .cluster(let limit): limit.bucket.limit
+        }
+    }
 
     /// Decides one request for worker `worker` at `now`; nil when the route has no limit.
     @inline(__always)
@@ -53,6 +66,8 @@ public final class Snapshot: Sendable {
     let control: ControlAPI?
     /// `settings.controlSecret` as bytes.
     let controlSecret: [UInt8]
+    /// Hashes client values for per-client limits; the same across reloads (it comes from `limiters`).
+    let keyHasher: KeyHasher
 
     /// Resolves every route's upstream and renders the error responses. Blocking (DNS): call it
     /// off the workers. `limiters` keeps the state of unchanged rate limits across reloads. With
@@ -66,8 +81,10 @@ public final class Snapshot: Sendable {
         self.renderer = renderer
         self.control = control
         controlSecret = Array(settings.controlSecret.utf8)
+        keyHasher = limiters.keyHasher
         var routes: [Route] = []
         var clusterKeys: Set<String> = []
+        var localKeys: Set<String> = []
         let now = monotonicNanos()
         for spec in specs {
             var prefix = Array(spec.listenPath.utf8)
@@ -81,16 +98,33 @@ public final class Snapshot: Sendable {
                     clusterKeys.insert(key)
                 } else {
                     routeLimit = .local(limiters.bucket(id: key, config: config))
+                    localKeys.insert(key)
                 }
             }
+            var clientLimit: ClientLimit?
+            if let client = spec.clientRateLimit, client.rate > 0, client.per > 0 {
+                let key = "client:\(spec.apiID)"
+                let table: KeyedLimiter
+                if let cluster {
+                    table = cluster.keyedLimit(key: key, capacity: settings.rateLimitClients, now: now)
+                    clusterKeys.insert(key)
+                } else {
+                    table = limiters.keyed(id: key, capacity: settings.rateLimitClients)
+                    localKeys.insert(key)
+                }
+                clientLimit = ClientLimit(client, table: table, ietf: settings.ietfRateLimitHeaders)
+            }
+            let limitHeaders =
+                settings.ietfRateLimitHeaders && spec.rateLimit != nil
+                ? LimitHeaders(name: "api", limit: routeLimit.configuredLimit, per: spec.rateLimit!.per) : .none
             routes.append(Route(
                 apiID: spec.apiID, domain: Array(spec.domain.lowercased().utf8), prefix: prefix,
                 stripListenPath: spec.stripListenPath, preserveHostHeader: spec.preserveHostHeader,
                 basePath: Array(spec.targetBasePath.utf8), hostHeader: Array(spec.targetHostHeader.utf8),
                 upstream: try SocketAddress.resolve(host: spec.targetHost, port: spec.targetPort),
-                limit: routeLimit))
+                limit: routeLimit, limitHeaders: limitHeaders, clientLimit: clientLimit))
         }
-        cluster?.retainOnly(keys: clusterKeys)
+        if let cluster { cluster.retainOnly(keys: clusterKeys) } else { limiters.retainOnly(localKeys) }
         // Most specific first: a domain before none, then the longest prefix.
         self.routes = routes.sorted {
             ($0.domain.isEmpty ? 1 : 0, -$0.prefix.count) < ($1.domain.isEmpty ? 1 : 0, -$1.prefix.count)
