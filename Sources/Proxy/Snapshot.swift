@@ -17,9 +17,9 @@ struct Route: Sendable {
     let upstream: SocketAddress
     let limit: RouteLimit
     /// The IETF headers of `limit` (empty unless `rate_limit_headers` is "ietf").
-    let limitHeaders: LimitHeaders
+    var limitHeaders: LimitHeaders = .none
     /// `rate_limit`: per client, checked before `limit`.
-    let clientLimit: ClientLimit?
+    var clientLimit: ClientLimit? = nil
 }
 
 /// A route's `global_rate_limit` as the request path sees it: nothing, a bucket of this node alone

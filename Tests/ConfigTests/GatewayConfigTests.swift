@@ -100,6 +100,12 @@ import Testing
             { $0.httpServerOptions.maxRequestBodySize == 1_048_576 }
         ),
         ("SLUICE_WORKERS", "4", { $0.workers == 4 }),
+        (
+            "SLUICE_TRUSTED_PROXIES", "10.0.0.0/8, 2001:db8::1",
+            { $0.trustedProxies == ["10.0.0.0/8", "2001:db8::1"] }
+        ),
+        ("SLUICE_RATE_LIMIT_HEADERS", "ietf", { $0.rateLimitHeaders == "ietf" }),
+        ("SLUICE_RATE_LIMIT_CLIENTS", "1024", { $0.rateLimitClients == 1024 }),
         ("SLUICE_LOG_LEVEL", "error", { $0.logLevel == .error }),
         ("SLUICE_CLUSTER_NODE_NAME", "n1", { $0.cluster.nodeName == "n1" }),
         ("SLUICE_CLUSTER_BIND", "127.0.0.1:7946", { $0.cluster.bind == "127.0.0.1:7946" }),
