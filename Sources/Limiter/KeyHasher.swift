@@ -1,10 +1,11 @@
 // Why a keyed hash: client values (IP addresses, header values, key ids) are hashed before they are
 // stored anywhere, so neither a table nor a gossip record holds them; and the hash is keyed so that
 // a client cannot compute values that land in one set of a `KeyedLimiter` to evict someone else's
-// bucket. SipHash-2-4 (Aumasson & Bernstein, 2012) is the standard keyed hash for exactly this
-// (hash flooding); it costs about 20 ns for a 16-byte value and allocates nothing.
+// bucket. SipHash (Aumasson & Bernstein, 2012) is the standard keyed hash for exactly this (hash
+// flooding); we use SipHash-1-3, the variant hash tables settled on, and check the code through the
+// reference vectors of SipHash-2-4 (the same function with more rounds). It allocates nothing.
 
-/// A seeded 64-bit hash of client values: SipHash-2-4 under a 128-bit key, with a domain byte so
+/// A seeded 64-bit hash of client values: SipHash-1-3 under a 128-bit key, with a domain byte so
 /// that an IP address, a header value and a key id with the same bytes get different hashes.
 /// Nodes of one cluster must use the same seed (their limits of a client must share an id).
 ///
@@ -44,7 +45,7 @@ public struct KeyHasher: Sendable, Equatable {
     /// The hash of `bytes` as a value of `domain`. Never 0 (0 marks an empty cell).
     @inline(__always)
     public func hash(_ bytes: UnsafeRawBufferPointer, domain: Domain) -> UInt64 {
-        let h = SipHash.hash24(bytes, k0: k0 ^ UInt64(domain.rawValue), k1: k1)
+        let h = SipHash.hash13(bytes, k0: k0 ^ UInt64(domain.rawValue), k1: k1)
         return h == 0 ? 1 : h
     }
 
@@ -54,7 +55,7 @@ public struct KeyHasher: Sendable, Equatable {
     }
 }
 
-/// SipHash-2-4 over raw bytes, allocation-free. Checked against the reference vectors.
+/// SipHash over raw bytes, allocation-free: 2-4 (checked against the reference vectors) and 1-3.
 struct SipHash {
     var v0: UInt64
     var v1: UInt64
@@ -84,21 +85,35 @@ struct SipHash {
     }
 
     @inline(__always)
-    mutating func compress(_ m: UInt64) {
+    mutating func compress(_ m: UInt64, rounds: Int) {
         v3 ^= m
-        round()
-        round()
+        for _ in 0..<rounds { round() }
         v0 ^= m
     }
 
+    /// SipHash-2-4, the reference variant (its published vectors check this code).
     @inline(__always)
     static func hash24(_ bytes: UnsafeRawBufferPointer, k0: UInt64, k1: UInt64) -> UInt64 {
+        hash(bytes, k0: k0, k1: k1, compression: 2, finalization: 4)
+    }
+
+    /// SipHash-1-3: the variant hash tables use against flooding (Rust's `HashMap`, CPython's
+    /// strings), about 40% fewer rounds for short inputs.
+    @inline(__always)
+    static func hash13(_ bytes: UnsafeRawBufferPointer, k0: UInt64, k1: UInt64) -> UInt64 {
+        hash(bytes, k0: k0, k1: k1, compression: 1, finalization: 3)
+    }
+
+    @inline(__always)
+    static func hash(
+        _ bytes: UnsafeRawBufferPointer, k0: UInt64, k1: UInt64, compression c: Int, finalization d: Int
+    ) -> UInt64 {
         var s = SipHash(k0: k0, k1: k1)
         let n = bytes.count
         let whole = n & ~7
         var i = 0
         while i < whole {
-            s.compress(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
+            s.compress(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)), rounds: c)
             i &+= 8
         }
         var last = UInt64(truncatingIfNeeded: n) << 56
@@ -108,12 +123,9 @@ struct SipHash {
             shift &+= 8
             i &+= 1
         }
-        s.compress(last)
+        s.compress(last, rounds: c)
         s.v2 ^= 0xff
-        s.round()
-        s.round()
-        s.round()
-        s.round()
+        for _ in 0..<d { s.round() }
         return s.v0 ^ s.v1 ^ s.v2 ^ s.v3
     }
 
