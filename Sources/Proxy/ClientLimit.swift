@@ -3,8 +3,9 @@ import Limiter
 
 /// A route's `rate_limit` as the request path sees it: what identifies a client, the node's table of
 /// per-client buckets (node-local, or cluster-wide when the node runs in a cluster: the table is the
-/// same type, the control thread sets its shares), and the rate. Immutable; any thread.
-struct ClientLimit: Sendable {
+/// same type, the control thread sets its shares), and the rate. Immutable; any thread. A class so
+/// that taking it from the route per request is one retain, not one per array it holds.
+final class ClientLimit: Sendable {
     enum By: Sendable {
         case ip
         /// The header's name, lowercased ASCII.

@@ -1,10 +1,13 @@
+import Config
 import HTTP
 import Limiter
 import Posix
 
 /// One routable API, compiled for the request path: byte arrays to compare and copy, the
-/// upstream's resolved address, its global rate limit and its per-client limit.
-struct Route: Sendable {
+/// upstream's resolved address, its global rate limit and its per-client limit. A class, immutable:
+/// the worker takes it from the snapshot per request, and copying a struct of this many references
+/// cost ~1,300 instructions of retains and releases a request (callgrind); a reference costs one.
+final class Route: Sendable {
     let apiID: String
     /// Lowercased host to match, empty for any.
     let domain: [UInt8]
@@ -17,9 +20,27 @@ struct Route: Sendable {
     let upstream: SocketAddress
     let limit: RouteLimit
     /// The IETF headers of `limit` (empty unless `rate_limit_headers` is "ietf").
-    var limitHeaders: LimitHeaders = .none
+    let limitHeaders: LimitHeaders
     /// `rate_limit`: per client, checked before `limit`.
-    var clientLimit: ClientLimit? = nil
+    let clientLimit: ClientLimit?
+
+    init(
+        apiID: String, domain: [UInt8], prefix: [UInt8], stripListenPath: Bool, preserveHostHeader: Bool,
+        basePath: [UInt8], hostHeader: [UInt8], upstream: SocketAddress, limit: RouteLimit,
+        limitHeaders: LimitHeaders = .none, clientLimit: ClientLimit? = nil
+    ) {
+        self.apiID = apiID
+        self.domain = domain
+        self.prefix = prefix
+        self.stripListenPath = stripListenPath
+        self.preserveHostHeader = preserveHostHeader
+        self.basePath = basePath
+        self.hostHeader = hostHeader
+        self.upstream = upstream
+        self.limit = limit
+        self.limitHeaders = limitHeaders
+        self.clientLimit = clientLimit
+    }
 }
 
 /// A route's `global_rate_limit` as the request path sees it: nothing, a bucket of this node alone
@@ -68,6 +89,8 @@ public final class Snapshot: Sendable {
     let controlSecret: [UInt8]
     /// Hashes client values for per-client limits; the same across reloads (it comes from `limiters`).
     let keyHasher: KeyHasher
+    /// `settings.trustedProxies`, held here so the request path reads one array, not the settings.
+    let trustedProxies: [IPRange]
 
     /// Resolves every route's upstream and renders the error responses. Blocking (DNS): call it
     /// off the workers. `limiters` keeps the state of unchanged rate limits across reloads. With
@@ -82,6 +105,7 @@ public final class Snapshot: Sendable {
         self.control = control
         controlSecret = Array(settings.controlSecret.utf8)
         keyHasher = limiters.keyHasher
+        trustedProxies = settings.trustedProxies
         var routes: [Route] = []
         var clusterKeys: Set<String> = []
         var localKeys: Set<String> = []

@@ -26,7 +26,7 @@ extension Worker {
     /// Writes the client's address (16 bytes, IPv4 mapped) into `out`.
     func clientAddress(_ s: UnsafeMutablePointer<Slot>, base: UnsafeRawPointer, into out: UnsafeMutableRawBufferPointer) {
         peerBytes(s.pointee.peerAddress, into: out)
-        let trusted = snapshot.settings.trustedProxies
+        let trusted = snapshot.trustedProxies
         guard !trusted.isEmpty, trusted.contains(where: { $0.contains(UnsafeRawBufferPointer(out)) }) else { return }
         var realIP = UnsafeRawBufferPointer(start: base, count: 0)
         var forwarded = UnsafeRawBufferPointer(start: base, count: 0)
