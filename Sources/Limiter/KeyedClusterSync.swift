@@ -82,17 +82,17 @@ struct KeyedClusterSync {
         let idle = promoted.filter { now &- $0.value.lastArrival > limiter.settings.coolDown }.keys
         for key in idle {
             promoted[key] = nil
-            if let i = table.find(key) { table.setShare(nil, at: i) }
+            if let i = table.find(key) { table.setShare(nil, at: i, now: now) }
         }
         return !idle.isEmpty
     }
 
     /// After the limiter's tick: writes each promoted client's share into its cell.
-    func apply(_ limiter: ClusterLimiter) {
+    func apply(_ limiter: ClusterLimiter, now: Int64) {
         for (key, p) in promoted {
             guard let i = table.find(key), let share = limiter.share(of: p.limit.id) else { continue }
             let budget = p.limit.budget
-            table.setShare(budget > 0 ? share / budget : 0, at: i)
+            table.setShare(budget > 0 ? share / budget : 0, at: i, now: now)
         }
     }
 }

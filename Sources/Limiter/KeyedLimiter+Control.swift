@@ -36,10 +36,36 @@ extension KeyedLimiter {
     }
 
     /// Sets this node's share (0...1) of the limit of the client in cell `index`; nil returns the cell to
-    /// `defaultShare`. The cell's TAT is kept: the instant its bucket is full again does not move.
-    public func setShare(_ share: Double?, at index: Int) {
+    /// `defaultShare`. As `TokenBucket.setRate`, the tokens the cell holds at `now` are kept (clamped
+    /// to the new capacity), not its debt in time: a cell that ran at a tiny share (one token per
+    /// hours) must not stay blocked for hours once its share grows. Needs the rate the cell recorded
+    /// (counting mode); without one only the share changes.
+    public func setShare(_ share: Double?, at index: Int, now: Int64) {
+        let cell = cells + index &* KeyedLimiter.stride
         let bits = share.map { Int64(bitPattern: Swift.min(1, Swift.max(1e-12, $0.isFinite ? $0 : 0)).bitPattern) } ?? 0
-        cells[index &* KeyedLimiter.stride &+ KeyedLimiter.shareField].store(bits, ordering: .relaxed)
+        let oldBits = cell[KeyedLimiter.shareField].load(ordering: .relaxed)
+        if let rate = rate(at: index), oldBits != bits {
+            let effective = { (b: Int64) in
+                Double(bitPattern: UInt64(bitPattern: b != 0 ? b : self.defaultShareBits.load(ordering: .relaxed)))
+            }
+            let (oldT, oldTau) = scaled(rate, share: effective(oldBits))
+            let (newT, newTau) = scaled(rate, share: effective(bits))
+            let oldCapacity = 1 + Double(oldTau) / Double(oldT)
+            let newCapacity = 1 + Double(newTau) / Double(newT)
+            var current = cell[KeyedLimiter.tatField].load(ordering: .relaxed)
+            while true {
+                let debt = Double(Swift.max(0, saturatingSub(current, now)))
+                let held = Swift.min(newCapacity, oldCapacity - debt / Double(oldT))
+                let newDebt = (newCapacity - held) * Double(newT)
+                let next: Int64 =
+                    newDebt >= 9.0e18 ? .max : newDebt <= 0 ? Swift.min(current, now) : saturatingAdd(now, Int64(newDebt.rounded()))
+                let (exchanged, original) = cell[KeyedLimiter.tatField].compareExchange(
+                    expected: current, desired: next, ordering: .acquiringAndReleasing)
+                if exchanged { break }
+                current = original
+            }
+        }
+        cell[KeyedLimiter.shareField].store(bits, ordering: .relaxed)
     }
 
     /// The share of cells without their own: 1 alone; in a cluster, an even split until the client's

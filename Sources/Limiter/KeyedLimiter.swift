@@ -102,21 +102,21 @@ public final class KeyedLimiter: @unchecked Sendable {
         let cell = cells + index(of: key, now: now) &* KeyedLimiter.stride
         let shareBits = cell[KeyedLimiter.shareField].load(ordering: .relaxed)
         let bits = shareBits != 0 ? shareBits : defaultShareBits.load(ordering: .relaxed)
-        let share = Double(bitPattern: UInt64(bitPattern: bits))
-        var interval = rate.interval
-        let tolerance: Int64
-        if share >= 1 {
-            tolerance = saturatingMul(Int64(rate.burst &- 1), interval)
-        } else {
-            let scaled = Double(interval) / max(share, 1e-12)
-            interval = scaled >= Double(TokenBucket.maxIntervalNanos) ? TokenBucket.maxIntervalNanos : Int64(scaled)
-            tolerance = TokenBucket.toleranceNanos(
-                capacity: max(minCapacity, Double(rate.burst) * share), interval: interval)
-        }
+        let (interval, tolerance) = scaled(rate, share: Double(bitPattern: UInt64(bitPattern: bits)))
         let decision = gcraTake(
             cell[KeyedLimiter.tatField], interval: interval, tolerance: tolerance, limit: rate.limit, now: now)
         if counting { count(cell, decision.allowed, rate) }
         return decision
+    }
+
+    /// The emission interval and tolerance of `rate` at `share` of it: the whole rate and burst at 1;
+    /// below, a proportionally slower refill and the same share of the burst, at least `minCapacity`.
+    @inline(__always)
+    func scaled(_ rate: KeyedRate, share: Double) -> (interval: Int64, tolerance: Int64) {
+        if share >= 1 { return (rate.interval, saturatingMul(Int64(rate.burst &- 1), rate.interval)) }
+        let stretched = Double(rate.interval) / max(share, 1e-12)
+        let interval = stretched >= Double(TokenBucket.maxIntervalNanos) ? TokenBucket.maxIntervalNanos : Int64(stretched)
+        return (interval, TokenBucket.toleranceNanos(capacity: max(minCapacity, Double(rate.burst) * share), interval: interval))
     }
 
     /// The session-key hook: decides one request of the key whose hashed id is `keyHash` against the

@@ -122,8 +122,23 @@ private let s: Int64 = 1_000_000_000
         #expect(table.counts(at: cell) == (arrivals: 22, admitted: 6))
         #expect(table.rate(at: cell) == ten)
         // Its own share overrides the default.
-        table.setShare(1, at: cell)
+        table.setShare(1, at: cell, now: 400 * ms)
         #expect(table.take(key: 7, rate: ten, now: 400 * ms).allowed)
+    }
+
+    /// A cell that ran at a tiny share is not left with hours of debt when its share grows.
+    @Test func aGrowingShareKeepsTokensNotDebt() {
+        let table = KeyedLimiter(capacity: 64, counting: true)
+        _ = table.take(key: 9, rate: ten, now: 0)  // records the rate
+        let cell = table.find(9)!
+        table.setShare(1e-6, at: cell, now: 0)  // one token per 100,000 s; capacity 2, and 2 held of the 9
+        #expect(table.take(key: 9, rate: ten, now: 0).allowed)
+        #expect(table.take(key: 9, rate: ten, now: 0).allowed)
+        #expect(!table.take(key: 9, rate: ten, now: 0).allowed)
+        table.setShare(1, at: cell, now: 1 * s)
+        // Held 0 tokens at the tiny share; at the full share one token is back after 100 ms.
+        #expect(!table.take(key: 9, rate: ten, now: 1 * s + 99 * ms).allowed)
+        #expect(table.take(key: 9, rate: ten, now: 1 * s + 100 * ms).allowed)
     }
 }
 

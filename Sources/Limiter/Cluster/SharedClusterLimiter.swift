@@ -100,7 +100,7 @@ public final class SharedClusterLimiter: Sendable {
                 if demoted { s.limiter.retainOnly(s.retained) }
             }
             let records = s.limiter.tick(now: now)
-            for sync in s.keyed.values { sync.apply(s.limiter) }
+            for sync in s.keyed.values { sync.apply(s.limiter, now: now) }
             return records
         }
     }
