@@ -96,6 +96,4 @@ extension KeyedLimiter {
         return n
     }
 
-    /// Bytes of the table's storage (keys and cells): what the bound on memory is.
-    public var storageBytes: Int { capacity * (MemoryLayout<UInt64>.stride + KeyedLimiter.stride * 8) }
 }
