@@ -95,5 +95,4 @@ extension KeyedLimiter {
         for i in 0..<capacity where keys[i].load(ordering: .relaxed) != 0 { n += 1 }
         return n
     }
-
 }
