@@ -10,6 +10,9 @@
 #         ("1 2"), wrk at FAST_CONNS ("50 400") connections, 1 wrk thread.
 #   slow  upstream: `sluice echo --delay-ms 50`. W in SLOW_WORKERS ("2"), SLOW_CONNS ("400 2000");
 #         wrk uses 2 threads from 1000 connections up.
+# LIMITS=1 adds a third turn, "sluicelim": the same gateway with a per-IP rate_limit and a
+#         global_rate_limit on the API, both non-binding (10^9/s), so every request pays for two
+#         decisions; the report then adds its req/s ratio to plain sluice (target >= 0.97).
 # Knobs: DURATION (s per wrk run, 10), ROUNDS (2), WARMUP (s before each measured run, 1),
 #        SKIP_BUILD=1 (use the existing .build/release/sluice), QUICK=1 (2 s runs, 1 round, no warm-up),
 #        KEEP_TMP=1 (keep the generated configs and logs), SLUICE_BIN (default .build/release/sluice).
@@ -27,7 +30,7 @@ source "$here/lib/wrk.sh"
 mode=${1:-}
 # The distributed limiter on a 3-node cluster: its own script.
 [[ $mode == drl ]] && exec "$here/drl.sh"
-[[ $mode == keyless ]] || { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[[ $mode == keyless ]] || { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-2}
@@ -40,6 +43,8 @@ SLOW_WORKERS=${SLOW_WORKERS:-2}
 SLOW_CONNS=${SLOW_CONNS:-400 2000}
 SLOW_DELAY_MS=${SLOW_DELAY_MS:-50}
 SLUICE_BIN=${SLUICE_BIN:-$root/.build/release/sluice}
+KINDS="nginx sluice"
+if [[ ${LIMITS:-0} == 1 ]]; then KINDS="nginx sluice sluicelim"; fi
 
 install_cleanup_traps
 raise_nofile
@@ -67,9 +72,11 @@ start_proxy() {
     local kind=$1 dir=$2 port=$3 workers=$4 upstream=$5 rc=0
     case $kind in
     nginx) start_nginx_proxy "$dir" "$port" "$workers" "$upstream"; PROXY_LOG=$dir/error.log ;;
-    sluice)
+    sluice | sluicelim)
         if ((!sluice_ok)); then REASON="sluice binary missing"; return 1; fi
-        start_sluice_gateway "$dir" "$port" "$workers" "$upstream"; PROXY_LOG=$dir/sluice.log ;;
+        local limits=""
+        [[ $kind == sluicelim ]] && limits=limits
+        start_sluice_gateway "$dir" "$port" "$workers" "$upstream" $limits; PROXY_LOG=$dir/sluice.log ;;
     esac
     PROXY_PID=$STARTED_PID
     wait_http "http://127.0.0.1:$port/" "$PROXY_PID" 15 || rc=$?
@@ -87,7 +94,7 @@ run_scenario() {
     local name=$1 upstream=$2 workers_list=$3 conns_list=$4 round w kind c threads port dir
     for round in $(seq "$ROUNDS"); do
         for w in $workers_list; do
-            for kind in nginx sluice; do
+            for kind in $KINDS; do
                 port=$(free_port)
                 dir="$WORK_DIR/$name-$kind-w$w-r$round"
                 if ! start_proxy "$kind" "$dir" "$port" "$w" "$upstream"; then

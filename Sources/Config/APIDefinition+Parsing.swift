@@ -61,6 +61,7 @@ extension APIDefinition {
                 domain: normalizedDomain(try root.string("domain") ?? ""),
                 notVersioned: notVersioned,
                 globalRateLimit: try globalRateLimit(root, warnings: &warnings),
+                clientRateLimit: try clientRateLimit(root, warnings: &warnings),
                 file: file),
             warnings
         )
@@ -86,7 +87,7 @@ extension APIDefinition {
     ]
 
     static let topLevelFields: Set<String> = Set(
-        ["api_id", "name", "org_id", "active", "use_keyless", "proxy", "domain", "version_data", "global_rate_limit"]
+        ["api_id", "name", "org_id", "active", "use_keyless", "proxy", "domain", "version_data", "global_rate_limit", "rate_limit"]
             + authenticationFlags.map(\.field) + authenticationHints.map(\.field))
 
     private static func rejectAuthentication(_ root: ObjectReader) throws(ConfigError) {
@@ -112,6 +113,26 @@ extension APIDefinition {
     ) throws(ConfigError) -> GlobalRateLimit? {
         guard let limit = try root.object("global_rate_limit") else { return nil }
         warnings += limit.unknownFieldWarnings(known: ["rate", "per"])
+        return try ratePer(limit).map { GlobalRateLimit(rate: $0.rate, per: $0.per) }
+    }
+
+    private static func clientRateLimit(
+        _ root: ObjectReader, warnings: inout [String]
+    ) throws(ConfigError) -> ClientRateLimit? {
+        guard let limit = try root.object("rate_limit") else { return nil }
+        warnings += limit.unknownFieldWarnings(known: ["by", "rate", "per"])
+        guard let byText = try limit.string("by") else {
+            throw limit.fail("by", "is required: \"ip\" or \"header:<name>\"")
+        }
+        guard let by = ClientRateLimit.parseKey(byText) else {
+            throw limit.fail(
+                "by", "\(JSONValue.quoted(byText)) is not \"ip\" or \"header:<name>\" (a header name is letters, digits and !#$%&'*+-.^_`|~)")
+        }
+        return try ratePer(limit).map { ClientRateLimit(by: by, rate: $0.rate, per: $0.per) }
+    }
+
+    /// `rate` and `per` of a limit object: nil when `rate` is 0 or absent (no limit).
+    private static func ratePer(_ limit: ObjectReader) throws(ConfigError) -> (rate: Double, per: Double)? {
         let rate = try limit.number("rate") ?? 0
         let per = try limit.number("per") ?? 0
         guard rate >= 0 else { throw limit.fail("rate", "\(JSONValue.format(rate)) must be at least 0") }
@@ -120,7 +141,7 @@ extension APIDefinition {
         guard per > 0 else {
             throw limit.fail("per", "\(JSONValue.format(per)) must be greater than 0 when \"rate\" is set (seconds)")
         }
-        return GlobalRateLimit(rate: rate, per: per)
+        return (rate, per)
     }
 
     /// Lowercased, without `:port` (`[::1]:8080` → `[::1]`).

@@ -37,6 +37,10 @@ public struct APIDefinition: Sendable, Equatable {
     /// `global_rate_limit`: requests allowed per period for the whole API, or nil for no limit
     /// (absent, or `rate` 0).
     public var globalRateLimit: GlobalRateLimit?
+    /// `rate_limit`: requests allowed per period for each client (by IP or by a header's value), or
+    /// nil for none (absent, or `rate` 0). Checked before `global_rate_limit`, so a client over its
+    /// own limit does not use up the API's budget.
+    public var clientRateLimit: ClientRateLimit? = nil
     /// The file this definition came from, to name it in messages.
     public var file: String
 

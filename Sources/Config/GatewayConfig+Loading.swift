@@ -268,6 +268,20 @@ struct FieldDescriptor {
             get: { .string($0[keyPath: key]) })
     }
 
+    /// A list of IP addresses or CIDR blocks (`IPRange`).
+    static func ipRanges(_ path: String, _ key: WritableKeyPath<GatewayConfig, [String]>) -> FieldDescriptor {
+        FieldDescriptor(
+            path: path, kind: .stringList,
+            set: { c, v throws(FieldProblem) in
+                c[keyPath: key] = try stringList(v) { s throws(FieldProblem) in
+                    guard IPRange(s) != nil else {
+                        throw FieldProblem("\(JSONValue.quoted(s)) is not an IP address or CIDR block (such as 10.0.0.0/8)")
+                    }
+                }
+            },
+            get: { .array($0[keyPath: key].map(JSONValue.string)) })
+    }
+
     /// A string that must name one case of `Choice` (`log_level`, `policies.policy_source`).
     static func choice<Choice: RawRepresentable<String> & CaseIterable & Sendable>(
         _ path: String, _ key: WritableKeyPath<GatewayConfig, Choice>
@@ -277,7 +291,7 @@ struct FieldDescriptor {
             set: { c, v throws(FieldProblem) in
                 let name = try v.stringValue()
                 guard let choice = Choice(rawValue: name) else {
-                    let names = Choice.allCases.map(\.rawValue).joined(separator: ", ")
+                    let names = Choice.allCases.map { JSONValue.quoted($0.rawValue) }.joined(separator: ", ")
                     throw FieldProblem("\(JSONValue.quoted(name)) is not one of \(names)")
                 }
                 c[keyPath: key] = choice
@@ -323,6 +337,9 @@ extension GatewayConfig {
             .int("http_server_options.max_uri_length", \.httpServerOptions.maxURILength, 1...1_048_576),
             .int64("http_server_options.max_request_body_size", \.httpServerOptions.maxRequestBodySize, 0...unbounded),
             .int("workers", \.workers, 0...1024),
+            .ipRanges("trusted_proxies", \.trustedProxies),
+            .choice("rate_limit_headers", \.rateLimitHeaders),
+            .int("rate_limit_clients", \.rateLimitClients, 8...16_777_216),
             .choice("log_level", \.logLevel),
         ] + FieldDescriptor.clusterFields + FieldDescriptor.storageFields
     }

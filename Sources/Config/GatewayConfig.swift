@@ -78,6 +78,24 @@ public struct GatewayConfig: Sendable, Equatable {
     /// oversubscribing it.
     public var workers: Int = 0
 
+    /// Proxies whose `X-Real-IP` / `X-Forwarded-For` the gateway believes (`trusted_proxies`): IP
+    /// addresses or CIDR blocks. Default none: the client IP of `rate_limit` by ip is then always
+    /// the peer address, because any client can write those headers and would pick its own bucket.
+    /// List the load balancers in front of the gateway (they must set or sanitise the header).
+    public var trustedProxies: [String] = []
+
+    /// Extra rate-limit headers (`rate_limit_headers`): "" (default) sends `X-RateLimit-Limit`,
+    /// `X-RateLimit-Remaining`, `X-RateLimit-Reset` and `Retry-After` on a 429, as Tyk; "ietf" adds
+    /// the IETF draft's `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers),
+    /// off by default because the draft is not final.
+    public var rateLimitHeaders: RateLimitHeaders = .tyk
+
+    /// Most clients of one `rate_limit` tracked per node (`rate_limit_clients`), 8...16777216, rounded
+    /// up to a power of two. Default 16384 (about 1.2 MB per API with a `rate_limit`): memory is fixed
+    /// whatever the number of client IPs; only clients sending faster than their refill hold a slot
+    /// for long, and when more than that are in debt at once the one closest to full is forgotten.
+    public var rateLimitClients: Int = 16384
+
     /// Cluster membership: bind address, seeds, keys and gossip timings. Default: no cluster.
     public var cluster = ClusterConfig()
 
@@ -139,6 +157,12 @@ public struct HTTPServerOptions: Sendable, Equatable {
 }
 
 /// Severity threshold of the log (`log_level`). Any thread.
+/// Which rate-limit headers a 429 carries: Tyk's (`""`), or Tyk's and the IETF draft's (`"ietf"`).
+public enum RateLimitHeaders: String, Sendable, CaseIterable {
+    case tyk = ""
+    case ietf
+}
+
 /// Where policies are read from: files (Tyk's `policy_source: "file"`).
 public enum PolicySource: String, Sendable, CaseIterable {
     case file

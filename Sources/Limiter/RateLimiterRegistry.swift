@@ -17,7 +17,7 @@ public struct RateLimitConfig: Sendable, Equatable {
     }
 }
 
-/// The node's buckets by limit id (e.g. `"api:<api_id>"`), so that a config reload keeps the state of
+/// The node's buckets by limit id (e.g. `"api:<api_id>"`) and per-client tables, so that a config reload keeps the state of
 /// every limit whose `rate`, `per` and `burst` did not change.
 ///
 /// Threading: any thread. It takes a `Mutex`, so call it only while building a configuration snapshot
@@ -30,8 +30,15 @@ public final class RateLimiterRegistry: Sendable {
     }
 
     private let entries = Mutex<[String: Entry]>([:])
+    private let tables = Mutex<[String: KeyedLimiter]>([:])
 
-    public init() {}
+    /// Hashes client values for the per-client tables: random unless given (a cluster derives it
+    /// from a secret all nodes share, so that a client has the same id on every node).
+    public let keyHasher: KeyHasher
+
+    public init(keyHasher: KeyHasher = .random()) {
+        self.keyHasher = keyHasher
+    }
 
     /// The bucket for `id`: the existing one when its config is unchanged, else a new full bucket
     /// (which replaces the old one for later calls).
@@ -46,10 +53,24 @@ public final class RateLimiterRegistry: Sendable {
         }
     }
 
-    /// Forgets every limit whose id is not in `ids` (limits removed by a reload).
+    /// The per-client table for `id` (e.g. `"ip:<api_id>"`): the existing one when its capacity is
+    /// unchanged, so a reload keeps every client's bucket; rates come with each `take`.
+    public func keyed(id: String, capacity: Int) -> KeyedLimiter {
+        tables.withLock { tables in
+            if let table = tables[id], table.capacity == KeyedLimiter.roundedCapacity(capacity) { return table }
+            let table = KeyedLimiter(capacity: capacity)
+            tables[id] = table
+            return table
+        }
+    }
+
+    /// Forgets every limit and table whose id is not in `ids` (limits removed by a reload).
     public func retainOnly(_ ids: Set<String>) {
         entries.withLock { entries in
             entries = entries.filter { ids.contains($0.key) }
+        }
+        tables.withLock { tables in
+            tables = tables.filter { ids.contains($0.key) }
         }
     }
 

@@ -114,32 +114,13 @@ public final class TokenBucket: Sendable {
     /// Takes one token if one is available at `now` (monotonic nanoseconds).
     ///
     /// Lock-free: a relaxed load, then a compare-and-swap loop that retries only when another thread
-    /// admitted a request in between. No allocation, no syscall.
+    /// admitted a request in between. No allocation, no syscall. The interval and tolerance are read
+    /// once per decision: a take racing `setRate` is charged at the old or the new price.
     @inline(__always)
     public func take(now: Int64) -> RateDecision {
-        var current = tat.load(ordering: .relaxed)
-        while true {
-            let t = interval.load(ordering: .relaxed)
-            let tolerance = self.tolerance.load(ordering: .relaxed)
-            let base = max(current, now)
-            let debt = saturatingSub(base, now)  // time until full; >= 0
-            if debt > tolerance {
-                return RateDecision(
-                    allowed: false, limit: limit, remaining: 0, resetNanos: debt,
-                    retryAfterNanos: debt &- tolerance)
-            }
-            let next = saturatingAdd(base, t)
-            let (exchanged, original) = tat.compareExchange(
-                expected: current, desired: next, ordering: .acquiringAndReleasing)
-            if exchanged {
-                let after = saturatingAdd(debt, t)
-                let room = saturatingSub(saturatingAdd(tolerance, t), after)
-                return RateDecision(
-                    allowed: true, limit: limit, remaining: Int(max(0, room / t)), resetNanos: after,
-                    retryAfterNanos: 0)
-            }
-            current = original
-        }
+        gcraTake(
+            tat, interval: interval.load(ordering: .relaxed), tolerance: tolerance.load(ordering: .relaxed),
+            limit: limit, now: now)
     }
 
     /// Changes the emission rate (the node's share of the budget) without losing the bucket's state:

@@ -4,7 +4,10 @@ import HTTP
 /// rendered once per snapshot through the error templates, so answering one allocates nothing.
 enum GatewayError: Int, CaseIterable {
     case notFound
+    /// The API-wide `global_rate_limit`.
     case rateLimited
+    /// A per-client `rate_limit` (and, later, a key's rate).
+    case clientRateLimited
     case badGateway
     case gatewayTimeout
     case requestTimeout
@@ -17,7 +20,7 @@ enum GatewayError: Int, CaseIterable {
     var status: Int {
         switch self {
         case .notFound: 404
-        case .rateLimited: 429
+        case .rateLimited, .clientRateLimited: 429
         case .badGateway: 502
         case .gatewayTimeout: 504
         case .requestTimeout: 408
@@ -33,6 +36,7 @@ enum GatewayError: Int, CaseIterable {
         switch self {
         case .notFound: "Not Found"
         case .rateLimited: "API Rate Limit Exceeded"
+        case .clientRateLimited: "Rate Limit Exceeded"
         case .badGateway: "There was a problem proxying the request"
         case .gatewayTimeout: "Upstream service reached hard timeout."
         case .requestTimeout: "Request Timeout"

@@ -1,3 +1,5 @@
+import Config
+
 /// What the proxy needs from the gateway's configuration, in plain values (the executable maps
 /// the JSON config onto it). Times are seconds.
 public struct ProxySettings: Sendable {
@@ -28,6 +30,12 @@ public struct ProxySettings: Sendable {
     public var controlSecret = ""
     /// On SIGTERM, in-flight requests get this long to finish.
     public var drainTimeout = 30.0
+    /// Peers whose `X-Real-IP` / `X-Forwarded-For` name the client of a per-IP `rate_limit`.
+    public var trustedProxies: [IPRange] = []
+    /// Add the IETF `RateLimit-Policy` and `RateLimit` headers to rate-limit answers.
+    public var ietfRateLimitHeaders = false
+    /// Cells of each per-client limit's table (clients tracked per API on this node).
+    public var rateLimitClients = 16_384
 
     public init() {}
 
@@ -51,11 +59,14 @@ public struct RouteSpec: Sendable {
     public var targetHostHeader: String
     /// `global_rate_limit`: `rate` requests per `per` seconds, or nil.
     public var rateLimit: (rate: Double, per: Double)?
+    /// `rate_limit`: per client (IP or header value), or nil.
+    public var clientRateLimit: ClientRateLimit?
 
     public init(
         apiID: String, domain: String = "", listenPath: String, stripListenPath: Bool = false,
         preserveHostHeader: Bool = false, targetHost: String, targetPort: Int, targetBasePath: String = "",
-        targetHostHeader: String? = nil, rateLimit: (rate: Double, per: Double)? = nil
+        targetHostHeader: String? = nil, rateLimit: (rate: Double, per: Double)? = nil,
+        clientRateLimit: ClientRateLimit? = nil
     ) {
         self.apiID = apiID
         self.domain = domain
@@ -67,5 +78,6 @@ public struct RouteSpec: Sendable {
         self.targetBasePath = targetBasePath
         self.targetHostHeader = targetHostHeader ?? (targetPort == 80 ? targetHost : "\(targetHost):\(targetPort)")
         self.rateLimit = rateLimit
+        self.clientRateLimit = clientRateLimit
     }
 }

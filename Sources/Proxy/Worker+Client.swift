@@ -130,12 +130,23 @@ extension Worker {
             return respond(fd, .notFound, close: hasBody)
         }
         let route = snapshot.routes[routeIndex]
-        if let decision = route.limit.take(worker: id, now: now) {
+        // The client's own limit first: a client over it must not use up the API's budget.
+        if let client = route.clientLimit {
+            let decision = client.table.take(key: clientKey(client, s, base: base), rate: client.rate, now: now)
             if !decision.allowed {
                 WorkerStats.bump(stats.rateLimited)
                 consumeHead(s, head)
-                return respond(fd, snapshot.error(.rateLimited, xml: s.pointee.wantsXML), close: hasBody, rate: decision)
+                return respond(
+                    fd, snapshot.error(.clientRateLimited, xml: s.pointee.wantsXML), close: hasBody, rate: decision,
+                    headers: client.headers)
             }
+        }
+        if let decision = route.limit.take(worker: id, now: now), !decision.allowed {
+            WorkerStats.bump(stats.rateLimited)
+            consumeHead(s, head)
+            return respond(
+                fd, snapshot.error(.rateLimited, xml: s.pointee.wantsXML), close: hasBody, rate: decision,
+                headers: route.limitHeaders)
         }
         startProxying(fd, head: head, path: path, route: route, pool: routePools[routeIndex])
     }
@@ -205,7 +216,11 @@ extension Worker {
     /// Answers the current request from the gateway itself. Detaches (and closes) any upstream,
     /// drops request-body bytes not yet forwarded, and closes after writing when `close` is set or
     /// the connection cannot be kept.
-    mutating func respond(_ fd: Int32, _ prepared: PreparedResponse, close: Bool, rate: RateDecision? = nil) {
+    /// With `rate`, the rate-limit headers of that decision are added (`headers`: the IETF ones when on).
+    mutating func respond(
+        _ fd: Int32, _ prepared: PreparedResponse, close: Bool, rate: RateDecision? = nil,
+        headers: LimitHeaders = .none
+    ) {
         let s = slot(fd)
         if s.pointee.peer >= 0 {
             let upstream = s.pointee.peer
@@ -221,15 +236,26 @@ extension Worker {
         var w = ByteWriter(base: s.pointee.outBuf!, capacity: bufferSize, count: s.pointee.outWrite)
         w.append(prepared.head)
         if let d = rate {
+            let resetSeconds = (d.resetNanos &+ 999_999_999) / 1_000_000_000
             w.append("X-RateLimit-Limit: ")
             w.append(decimal: Int64(d.limit))
             w.append("\r\nX-RateLimit-Remaining: ")
             w.append(decimal: Int64(d.remaining))
             w.append("\r\nX-RateLimit-Reset: ")
-            w.append(decimal: Int64(wallClockSeconds()) &+ (d.resetNanos &+ 999_999_999) / 1_000_000_000)
+            w.append(decimal: Int64(wallClockSeconds()) &+ resetSeconds)
             w.append("\r\nRetry-After: ")
             w.append(decimal: max(1, (d.retryAfterNanos &+ 999_999_999) / 1_000_000_000))
             w.crlf()
+            if headers.isOn {
+                w.append(headers.policyLine)
+                w.append("RateLimit: ")
+                w.append(headers.quotedName)
+                w.append(";r=")
+                w.append(decimal: Int64(d.remaining))
+                w.append(";t=")
+                w.append(decimal: resetSeconds)
+                w.crlf()
+            }
         }
         if !keep {
             w.append("Connection: close\r\n")

@@ -14,7 +14,9 @@ import Proxy
 final class Launcher {
     private var config: GatewayConfig
     private let demoUpstreamPort: Int?
-    private let limiters = RateLimiterRegistry()
+    /// Node-local buckets and per-client tables, and the hasher of client values (in a cluster
+    /// derived from the gossip keys, so that every node gives a client the same id).
+    private let limiters: RateLimiterRegistry
     /// The cluster-wide limits when `cluster.bind` is set: routes register with it at every snapshot
     /// build, the cluster node's control thread runs it. Nil on a single node (node-local buckets).
     private let clusterLimits: SharedClusterLimiter?
@@ -34,6 +36,10 @@ final class Launcher {
         self.config = config
         demoUpstreamPort = nil
         clusterLimits = config.cluster.isEnabled ? Launcher.clusterLimiter(config) : nil
+        limiters = RateLimiterRegistry(
+            keyHasher: config.cluster.isEnabled
+                ? KeyHasher.derived(from: config.cluster.keyBytes.sorted { $0.lexicographicallyPrecedes($1) }.flatMap { $0 })
+                : .random())
         Log.level = Posix.LogLevel(name: config.logLevel.rawValue) ?? .info
     }
 
@@ -44,6 +50,7 @@ final class Launcher {
         self.config = config
         self.demoUpstreamPort = demoUpstreamPort
         clusterLimits = nil
+        limiters = RateLimiterRegistry()
         Log.level = Posix.LogLevel(name: config.logLevel.rawValue) ?? .info
     }
 
@@ -86,7 +93,7 @@ final class Launcher {
                 apiID: d.apiID, domain: d.domain, listenPath: d.listenPath, stripListenPath: d.stripListenPath,
                 preserveHostHeader: d.preserveHostHeader, targetHost: d.targetHost, targetPort: d.targetPort,
                 targetBasePath: d.targetBasePath, targetHostHeader: d.targetHostHeader,
-                rateLimit: d.globalRateLimit.map { (rate: $0.rate, per: $0.per) })
+                rateLimit: d.globalRateLimit.map { (rate: $0.rate, per: $0.per) }, clientRateLimit: d.clientRateLimit)
         }
         return try Snapshot(
             settings: config.proxySettings, routes: routes,
@@ -275,6 +282,9 @@ extension GatewayConfig {
         s.maxURILength = httpServerOptions.maxURILength
         s.maxRequestBodySize = httpServerOptions.maxRequestBodySize
         s.controlSecret = secret
+        s.trustedProxies = trustedProxies.compactMap(IPRange.init)
+        s.ietfRateLimitHeaders = rateLimitHeaders == .ietf
+        s.rateLimitClients = rateLimitClients
         return s
     }
 }

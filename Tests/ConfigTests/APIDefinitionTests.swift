@@ -372,3 +372,91 @@ import Testing
         }
     }
 }
+
+/// `rate_limit` (per client) in an API definition, and the gateway fields that go with it.
+@Suite struct ClientRateLimitConfigTests {
+    private func parse(_ extra: String) throws(ConfigError) -> (APIDefinition, [String]) {
+        try APIDefinition.parse(
+            json: Array(
+                #"{"api_id": "orders", "use_keyless": true, "proxy": {"listen_path": "/o/", "target_url": "http://o"}, \#(extra)}"#
+                    .utf8), file: "apps/orders.json")
+    }
+
+    private func failure(_ extra: String) -> String {
+        do {
+            _ = try parse(extra)
+            return "no error"
+        } catch {
+            return error.description
+        }
+    }
+
+    @Test func byIPAndByHeader() throws {
+        let (ip, warnings) = try parse(#""rate_limit": {"by": "ip", "rate": 10, "per": 1, "burst": 3}"#)
+        #expect(ip.clientRateLimit == ClientRateLimit(by: .ip, rate: 10, per: 1))
+        #expect(warnings == [#"apps/orders.json: unknown field "rate_limit.burst" ignored"#])
+        let (header, _) = try parse(#""rate_limit": {"by": "header:X-Client-Id", "rate": 5, "per": 60}"#)
+        #expect(header.clientRateLimit == ClientRateLimit(by: .header("X-Client-Id"), rate: 5, per: 60))
+        #expect(try parse(#""rate_limit": {"by": "ip", "rate": 0}"#).0.clientRateLimit == nil)
+        #expect(try parse(#""global_rate_limit": {"rate": 1, "per": 1}"#).0.clientRateLimit == nil)
+    }
+
+    @Test func errorsNameTheField() {
+        #expect(failure(#""rate_limit": {"rate": 10, "per": 1}"#)
+            == #"apps/orders.json: field "rate_limit.by": is required: "ip" or "header:<name>""#)
+        #expect(failure(#""rate_limit": {"by": "cookie", "rate": 10, "per": 1}"#).hasPrefix(
+            #"apps/orders.json: field "rate_limit.by": "cookie" is not "ip" or "header:<name>""#))
+        #expect(failure(#""rate_limit": {"by": "header:", "rate": 10, "per": 1}"#).hasPrefix(
+            #"apps/orders.json: field "rate_limit.by": "header:" is not"#))
+        #expect(failure(#""rate_limit": {"by": "header:X Client", "rate": 10, "per": 1}"#).hasPrefix(
+            #"apps/orders.json: field "rate_limit.by": "header:X Client" is not"#))
+        #expect(failure(#""rate_limit": {"by": "ip", "rate": 10, "per": 0}"#)
+            == #"apps/orders.json: field "rate_limit.per": 0 must be greater than 0 when "rate" is set (seconds)"#)
+        #expect(failure(#""rate_limit": {"by": "ip", "rate": -2, "per": 1}"#)
+            == #"apps/orders.json: field "rate_limit.rate": -2 must be at least 0"#)
+    }
+
+    @Test func gatewayFields() throws {
+        let (config, _) = try GatewayConfig.parse(
+            json: Array(#"{"trusted_proxies": ["10.1.0.0/16", "::1"], "rate_limit_headers": "ietf", "rate_limit_clients": 100}"#.utf8),
+            file: "sluice.conf", environment: [:])
+        #expect(config.trustedProxies == ["10.1.0.0/16", "::1"])
+        #expect(config.rateLimitHeaders == .ietf)
+        #expect(config.rateLimitClients == 100)
+        func failure(_ json: String) -> String {
+            do {
+                _ = try GatewayConfig.parse(json: Array(json.utf8), file: "sluice.conf", environment: [:])
+                return "no error"
+            } catch {
+                return error.description
+            }
+        }
+        #expect(failure(#"{"trusted_proxies": ["10.1.0.0/33"]}"#)
+            == #"sluice.conf: field "trusted_proxies": item 1: "10.1.0.0/33" is not an IP address or CIDR block (such as 10.0.0.0/8)"#)
+        #expect(failure(#"{"trusted_proxies": ["lb.example"]}"#).contains(#""lb.example" is not an IP address"#))
+        #expect(failure(#"{"rate_limit_headers": "draft"}"#)
+            == #"sluice.conf: field "rate_limit_headers": "draft" is not one of "", "ietf""#)
+        #expect(failure(#"{"rate_limit_clients": 4}"#).contains("out of range 8...16777216"))
+    }
+
+    @Test func ipRangesMatchByPrefix() throws {
+        func contains(_ range: String, _ address: String) -> Bool {
+            let r = IPRange(range)!
+            return IPRange.parseAddress(address)!.withUnsafeBytes { r.contains($0) }
+        }
+        #expect(contains("10.0.0.0/8", "10.200.3.4"))
+        #expect(!contains("10.0.0.0/8", "11.0.0.1"))
+        #expect(contains("192.0.2.7", "192.0.2.7"))
+        #expect(!contains("192.0.2.7", "192.0.2.8"))
+        #expect(contains("2001:db8::/32", "2001:db8:1::5"))
+        #expect(!contains("2001:db8::/32", "2001:db9::5"))
+        #expect(contains("0.0.0.0/0", "203.0.113.9"))
+        #expect(!contains("0.0.0.0/0", "2001:db8::1"))
+        #expect(contains("::ffff:0:0/96", "198.51.100.1"))
+        #expect(IPRange("10.1.2.3/8")!.description == "10.0.0.0/8")
+        #expect(IPRange("2001:db8::1/32")!.description == "2001:db8::/32")
+        #expect(IPRange("10.0.0.0/") == nil)
+        #expect(IPRange("10.0.0.0/-1") == nil)
+        #expect(IPRange("") == nil)
+    }
+}

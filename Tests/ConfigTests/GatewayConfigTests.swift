@@ -105,6 +105,12 @@ import Testing
         ("SLUICE_POLICIES_POLICY_RECORD_NAME", "/p/policies.json", { $0.policies.policyRecordName == "/p/policies.json" }),
         ("SLUICE_POLICIES_POLICY_PATH", "/p/dir", { $0.policies.policyPath == "/p/dir" }),
         ("SLUICE_WORKERS", "4", { $0.workers == 4 }),
+        (
+            "SLUICE_TRUSTED_PROXIES", "10.0.0.0/8, 2001:db8::1",
+            { $0.trustedProxies == ["10.0.0.0/8", "2001:db8::1"] }
+        ),
+        ("SLUICE_RATE_LIMIT_HEADERS", "ietf", { $0.rateLimitHeaders == .ietf }),
+        ("SLUICE_RATE_LIMIT_CLIENTS", "1024", { $0.rateLimitClients == 1024 }),
         ("SLUICE_LOG_LEVEL", "error", { $0.logLevel == .error }),
         ("SLUICE_CLUSTER_NODE_NAME", "n1", { $0.cluster.nodeName == "n1" }),
         ("SLUICE_CLUSTER_BIND", "127.0.0.1:7946", { $0.cluster.bind == "127.0.0.1:7946" }),
@@ -145,7 +151,7 @@ import Testing
 
     @Test func aSingleValuedFieldRefusesAnyOtherValueNamingTheVariable() throws {
         for (variable, value) in Self.singleValued {
-            #expect(throws: ConfigError(source: "environment", field: variable, problem: #""\#(value)" is not one of file"#)) {
+            #expect(throws: ConfigError(source: "environment", field: variable, problem: #""\#(value)" is not one of "file""#)) {
                 try GatewayConfig.embeddedDefault(environment: [variable: value])
             }
         }
@@ -205,7 +211,7 @@ import Testing
                 .hasPrefix(#"conf.json: field "listen_address": "localhost" is not an IP address"#))
         #expect(
             failure { _ = try parse(#"{"log_level": "verbose"}"#) }
-                == #"conf.json: field "log_level": "verbose" is not one of debug, info, warn, error"#)
+                == #"conf.json: field "log_level": "verbose" is not one of "debug", "info", "warn", "error""#)
     }
 
     @Test func outOfRangeNamesFileFieldAndRange() {
@@ -271,7 +277,7 @@ import Testing
                 == "environment: SLUICE_HTTP_SERVER_OPTIONS_READ_TIMEOUT: -1 must be greater than 0 (seconds)")
         #expect(
             env("SLUICE_LOG_LEVEL", "INFO")
-                == #"environment: SLUICE_LOG_LEVEL: "INFO" is not one of debug, info, warn, error"#)
+                == #"environment: SLUICE_LOG_LEVEL: "INFO" is not one of "debug", "info", "warn", "error""#)
     }
 
     @Test func unknownFieldsWarnWithTheirPath() throws {

@@ -1,3 +1,4 @@
+import Config
 import Limiter
 import Testing
 
@@ -43,6 +44,21 @@ import Testing
         guard case .cluster(let again) = second.routes[0].limit else { Issue.record("not cluster-wide"); return }
         #expect(again === limit)
         #expect(cluster.status(now: 2).entries.map(\.key) == ["api:a"])
+    }
+
+    @Test func perClientLimitsUseTheClusterTableInAClusterAndALocalOneAlone() throws {
+        var spec = Self.spec("a", rate: nil)
+        spec.clientRateLimit = ClientRateLimit(by: .ip, rate: 10, per: 1)
+        let cluster = SharedClusterLimiter(node: NodeID(name: "n"), epoch: 1, workers: 1, now: 0)
+        let clustered = try Snapshot(settings: .test, routes: [spec], limiters: RateLimiterRegistry(), cluster: cluster)
+        let table = try #require(clustered.routes[0].clientLimit?.table)
+        #expect(table.counting)
+        #expect(table === cluster.keyedLimit(key: "client:a", capacity: ProxySettings.test.rateLimitClients, now: 0))
+        // A reload keeps the table (and every client's bucket).
+        let reloaded = try Snapshot(settings: .test, routes: [spec], limiters: RateLimiterRegistry(), cluster: cluster)
+        #expect(reloaded.routes[0].clientLimit?.table === table)
+        let alone = try Snapshot(settings: .test, routes: [spec], limiters: RateLimiterRegistry())
+        #expect(alone.routes[0].clientLimit?.table.counting == false)
     }
 
     @Test func theLimitsDocumentListsHotLimitsWithMemberNames() {

@@ -7,7 +7,8 @@
 # Starts an nginx upstream and the proxy under LD_PRELOAD, sends N1 keep-alive requests over one
 # connection (warm-up), snapshots the count, sends N2 more on the same connection, snapshots again:
 # allocations per request = (after - before) / N2, for the whole process (all threads).
-# Knobs: N1 (2000), N2 (20000), WORKERS (1), SKIP_BUILD=1, SLUICE_BIN,
+# Knobs: N1 (2000), N2 (20000), WORKERS (1), SKIP_BUILD=1, SLUICE_BIN, LIMITS=1 (non-binding
+#        per-IP and global rate limits on the API: the limiter's share of the count),
 #        MALLOC_COUNT_SIGNAL (a signal number; default SIGUSR2 for sluice, 40 for nginx, which uses USR2),
 #        MAX_ALLOCS_PER_REQUEST (when set, exit 1 above it: the committed ceiling of a scenario).
 set -euo pipefail

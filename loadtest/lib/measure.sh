@@ -1,5 +1,6 @@
 # Setup shared by the per-request measurements (alloc/run.sh, callgrind.sh): an nginx upstream and
 # one proxy under test, PROXY=sluice (default) or PROXY=nginx (single process: master_process off).
+# LIMITS=1 gives the sluice API non-binding per-IP and global rate limits (see start_sluice_gateway).
 
 # measure_setup: installs tools, builds sluice when needed, starts the upstream; sets WORK_DIR,
 # UPSTREAM_PORT, PROXY, WORKERS, SLUICE_BIN.
@@ -33,7 +34,9 @@ measure_start_proxy() {
         start_nginx_proxy "$dir" "$PROXY_PORT" 1 "$UPSTREAM_PORT" off
         PROXY_LOG=$dir/stdout.log
     else
-        start_sluice_gateway "$dir" "$PROXY_PORT" "$WORKERS" "$UPSTREAM_PORT"
+        local limits=""
+        [[ ${LIMITS:-0} == 1 ]] && limits=limits
+        start_sluice_gateway "$dir" "$PROXY_PORT" "$WORKERS" "$UPSTREAM_PORT" $limits
         PROXY_LOG=$dir/sluice.log
     fi
     PROXY_PID=$STARTED_PID

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Summarise raw wrk outputs into one comparison table (Markdown), nginx vs sluice.
+"""Summarise raw wrk outputs into one comparison table (Markdown), nginx vs sluice, and, when the run
+has "sluicelim" turns (LIMITS=1), a second table: sluice with non-binding limits vs plain sluice.
 
 Usage: table.py RAW_DIR
 
@@ -15,8 +16,8 @@ import sys
 from collections import defaultdict
 
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
-NAME = re.compile(r"^(?P<scenario>[^_]+)__w(?P<w>\d+)__c(?P<c>\d+)__(?P<proxy>nginx|sluice)__r(?P<round>\d+)\.txt$")
-FAILED = re.compile(r"^(?P<scenario>[^_]+)__w(?P<w>\d+)__(?P<proxy>nginx|sluice)__r(?P<round>\d+)\.failed$")
+NAME = re.compile(r"^(?P<scenario>[^_]+)__w(?P<w>\d+)__c(?P<c>\d+)__(?P<proxy>nginx|sluicelim|sluice)__r(?P<round>\d+)\.txt$")
+FAILED = re.compile(r"^(?P<scenario>[^_]+)__w(?P<w>\d+)__(?P<proxy>nginx|sluicelim|sluice)__r(?P<round>\d+)\.failed$")
 
 
 def to_ms(text):
@@ -115,6 +116,26 @@ def summarise(raw_dir):
             f"| {fmt_ms(n['p50'])} | {fmt_ms(n['p99'])} | {fmt_ms(g['p50'])} | {fmt_ms(g['p99'])} "
             f"| {fmt_ratio(g['p99'], n['p99'])} | {fmt_us(n['cpu'])} | {fmt_us(g['cpu'])} | {err(n)}/{err(g)} |"
         )
+    if any(k[3] == "sluicelim" for k in runs):
+        lines += [
+            "",
+            "With non-binding limits on every request (a per-IP rate_limit and a global_rate_limit, 10^9/s):",
+            "",
+            "| scenario | workers | conns | sluice req/s | sluice+limits req/s | limits/plain "
+            "| CPU µs/req sluice | CPU µs/req sluice+limits | errors sluice/sluice+limits |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for s, w, c in cells:
+            plain = [r for r in runs.get((s, w, c, "sluice"), []) if r]
+            limited = [r for r in runs.get((s, w, c, "sluicelim"), []) if r]
+            p_rps, l_rps = median([r["rps"] for r in plain]), median([r["rps"] for r in limited])
+            p_cpu, l_cpu = median([r["cpu_us"] for r in plain]), median([r["cpu_us"] for r in limited])
+            p_err = sum(r["errors"] for r in plain) if plain else "—"
+            l_err = sum(r["errors"] for r in limited) if limited else "—"
+            lines.append(
+                f"| {s} | {w} | {c} | {fmt_rps(p_rps)} | {fmt_rps(l_rps)} | {fmt_ratio(l_rps, p_rps)} "
+                f"| {fmt_us(p_cpu)} | {fmt_us(l_cpu)} | {p_err}/{l_err} |"
+            )
     notes = []
     for (s, w, proxy), reasons in sorted(failures.items()):
         notes.append(f"- {s}, {w} worker(s): {proxy} failed in {len(reasons)} round(s): {reasons[0]}")

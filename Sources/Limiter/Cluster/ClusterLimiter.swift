@@ -363,6 +363,9 @@ public final class ClusterLimiter {
 
     /// This node's current share of `id` in tokens per second.
     public func share(of id: LimitID) -> Double? { limits[id]?.share }
+
+    /// Whether some other node sent a record for `id` that is still held (the limit is hot somewhere).
+    public func hasRecords(for id: LimitID) -> Bool { remote[id].map { !$0.isEmpty } ?? false }
 }
 
 import Glibc

@@ -41,6 +41,14 @@ public final class DemandCounters: Sendable {
         }
     }
 
+    /// Counts `arrivals` arrivals and `admitted` admissions at once into `worker`'s slot (a control
+    /// thread feeding counts measured elsewhere, e.g. by a `KeyedLimiter` cell). Same single-writer rule.
+    public func add(worker: Int, arrivals: UInt64, admitted: UInt64) {
+        let slot = slots[worker >= 0 && worker < slots.count ? worker : abs(worker % slots.count)]
+        slot.arrivals.store(slot.arrivals.load(ordering: .relaxed) &+ arrivals, ordering: .relaxed)
+        slot.admitted.store(slot.admitted.load(ordering: .relaxed) &+ admitted, ordering: .relaxed)
+    }
+
     /// Sums over the workers: (arrivals, admitted) since creation. Monotonic per slot; wrapping
     /// differences are the caller's (UInt64 never wraps in practice).
     public func totals() -> (arrivals: UInt64, admitted: UInt64) {

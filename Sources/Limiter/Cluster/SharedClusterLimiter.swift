@@ -17,6 +17,13 @@ public final class SharedClusterLimiter: Sendable {
         var limiter: ClusterLimiter
         var keys: [LimitID: String] = [:]
         var limits: [LimitID: DistributedLimit] = [:]
+        /// Per-client limits by key (`"ip:<api_id>"`), with their promoted clients.
+        var keyed: [String: KeyedClusterSync] = [:]
+
+        /// Every limit id the limiter must keep: configured limits and promoted clients.
+        var retained: Set<LimitID> {
+            Set(limits.keys).union(keyed.values.flatMap(\.promotedIDs))
+        }
     }
 
     private let state: Mutex<State>
@@ -46,13 +53,29 @@ public final class SharedClusterLimiter: Sendable {
         }
     }
 
-    /// Forgets every limit whose key is not in `keys` (removed by a reload).
+    /// The per-client table for `key` (e.g. `"ip:<api_id>"`, or one table for session keys): the
+    /// existing one when its capacity is unchanged (a reload keeps every client's state), else a new
+    /// one. Its clients are limited cluster-wide (`KeyedClusterSync`); rates come with each `take`.
+    public func keyedLimit(key: String, capacity: Int, now: Int64) -> KeyedLimiter {
+        state.withLock { s in
+            if let existing = s.keyed[key], existing.table.capacity == KeyedLimiter.roundedCapacity(capacity) {
+                return existing.table
+            }
+            let table = KeyedLimiter(capacity: capacity, counting: true, minCapacity: settings.minCapacity)
+            s.keyed[key] = KeyedClusterSync(id: LimitID(key: key), table: table, now: now)
+            s.limiter.retainOnly(s.retained)
+            return table
+        }
+    }
+
+    /// Forgets every limit whose key is not in `keys` (removed by a reload), per-client ones included.
     public func retainOnly(keys: Set<String>) {
         state.withLock { s in
             let ids = Set(keys.map { LimitID(key: $0) })
-            s.limiter.retainOnly(ids)
             s.keys = s.keys.filter { ids.contains($0.key) }
             s.limits = s.limits.filter { ids.contains($0.key) }
+            s.keyed = s.keyed.filter { keys.contains($0.key) }
+            s.limiter.retainOnly(s.retained)
         }
     }
 
@@ -68,7 +91,17 @@ public final class SharedClusterLimiter: Sendable {
             for member in left { s.limiter.memberLeft(member) }
             s.limiter.setLiveMembers(live, now: now)
             for payload in received { s.limiter.receive(payload, now: now) }
-            return s.limiter.tick(now: now)
+            if !s.keyed.isEmpty {
+                let members = Set(live).union([node]).count
+                var demoted = false
+                for key in Array(s.keyed.keys) {
+                    demoted = s.keyed[key]!.sample(s.limiter, liveMembers: members, now: now) || demoted
+                }
+                if demoted { s.limiter.retainOnly(s.retained) }
+            }
+            let records = s.limiter.tick(now: now)
+            for sync in s.keyed.values { sync.apply(s.limiter, now: now) }
+            return records
         }
     }
 

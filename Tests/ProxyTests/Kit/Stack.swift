@@ -34,17 +34,19 @@ struct Stack {
     var port: Int { gateway.port }
     var echoPort: Int { echo.port }
 
-    func client(timeout: Double = 5) throws -> TestClient { try TestClient(port: port, timeout: timeout) }
+    func client(timeout: Double = 5, from source: String? = nil) throws -> TestClient {
+        try TestClient(port: port, timeout: timeout, source: source)
+    }
 
     /// A route to the echo upstream.
     func echoRoute(
         _ listenPath: String, id: String? = nil, domain: String = "", strip: Bool = false, preserveHost: Bool = false,
-        base: String = "", rateLimit: (rate: Double, per: Double)? = nil
+        base: String = "", rateLimit: (rate: Double, per: Double)? = nil, clientRateLimit: ClientRateLimit? = nil
     ) -> RouteSpec {
         RouteSpec(
             apiID: id ?? "api\(listenPath)", domain: domain, listenPath: listenPath, stripListenPath: strip,
             preserveHostHeader: preserveHost, targetHost: "127.0.0.1", targetPort: echoPort, targetBasePath: base,
-            rateLimit: rateLimit)
+            rateLimit: rateLimit, clientRateLimit: clientRateLimit)
     }
 
     /// A snapshot with these routes and the stack's settings (for `gateway.reload`).

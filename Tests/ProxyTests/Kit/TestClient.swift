@@ -38,10 +38,27 @@ final class TestClient {
     private(set) var sawClose = false
     private let timeout: Double
 
-    init(port: Int, timeout: Double = 5) throws {
+    /// Connects to 127.0.0.1:`port`, from `source` (another loopback address such as 127.0.0.2,
+    /// to look like another client) when given.
+    init(port: Int, timeout: Double = 5, source: String? = nil) throws {
         self.timeout = timeout
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw KitError("socket: errno \(errno)") }
+        if let source {
+            var local = sockaddr_in.loopback(port: 0)
+            inet_pton(AF_INET, source, &local.sin_addr)
+            let rc = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+            if rc != 0 {
+                let e = errno
+                Glibc.close(fd)
+                fd = -1
+                throw KitError("bind to \(source): errno \(e)")
+            }
+        }
         setTimeout(SO_RCVTIMEO, timeout)
         setTimeout(SO_SNDTIMEO, timeout)
         var one: Int32 = 1
