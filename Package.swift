@@ -37,7 +37,7 @@ let package = Package(
         // access decisions, auth token extraction. Pure logic, no I/O.
         .target(name: "Keys", dependencies: ["Crypto", "Config", "HTTP"], swiftSettings: swift6),
         // Per-core workers: accept, parse, route, limit, proxy to upstream pools.
-        .target(name: "Proxy", dependencies: ["Posix", "HTTP", "Limiter", "Config"], swiftSettings: swift6),
+        .target(name: "Proxy", dependencies: ["Posix", "HTTP", "Limiter", "Config", "Keys", "Store"], swiftSettings: swift6),
         // The control API's own thread: handed-over /tyk/ connections, the API definitions folder, reload.
         .target(name: "Control", dependencies: ["Posix", "HTTP", "Config", "Crypto", "Keys", "Store"], swiftSettings: swift6),
         // The executable: CLI, wiring, signals.

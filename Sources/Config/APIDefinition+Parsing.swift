@@ -1,6 +1,6 @@
 // Reads one Tyk API definition. Tyk's format has hundreds of fields; we read the few we implement,
 // warn once per other field (without descending into it), and refuse definitions whose meaning we
-// would silently change: those that require authentication.
+// would silently change: those that need an authentication method other than auth tokens.
 
 extension APIDefinition {
     /// Parses one definition. `file` names the source in errors and warnings. Returns the
@@ -9,7 +9,7 @@ extension APIDefinition {
         let root = ObjectReader(file: file, prefix: "", object: try JSONValue.parseObject(json, file: file))
         var warnings = root.unknownFieldWarnings(known: topLevelFields)
 
-        try rejectAuthentication(root)
+        let authToken = try authentication(root)
 
         guard let apiID = try root.string("api_id"), !apiID.isEmpty else {
             throw root.fail("api_id", "is required and must not be empty")
@@ -52,7 +52,8 @@ extension APIDefinition {
                 name: try root.string("name") ?? "",
                 orgID: try root.string("org_id") ?? "",
                 active: try root.bool("active") ?? true,
-                useKeyless: true,
+                useKeyless: authToken == nil,
+                authToken: authToken,
                 listenPath: listenPath,
                 targetURL: targetURL,
                 target: target,
@@ -80,32 +81,30 @@ extension APIDefinition {
         ("use_mutual_tls_auth", "mutual TLS authentication"),
     ]
 
-    /// Flags that only say which method a non-keyless API uses; we read them to name the method.
-    static let authenticationHints: [(field: String, method: String)] = [
-        ("use_standard_auth", "auth token authentication"),
-        ("custom_plugin_auth_enabled", "custom plugin authentication"),
-    ]
-
     static let topLevelFields: Set<String> = Set(
-        ["api_id", "name", "org_id", "active", "use_keyless", "proxy", "domain", "version_data", "global_rate_limit", "rate_limit"]
-            + authenticationFlags.map(\.field) + authenticationHints.map(\.field))
+        [
+            "api_id", "name", "org_id", "active", "use_keyless", "use_standard_auth", "custom_plugin_auth_enabled",
+            "auth", "auth_configs", "proxy", "domain", "version_data", "global_rate_limit", "rate_limit",
+        ]
+            + authenticationFlags.map(\.field))
 
-    private static func rejectAuthentication(_ root: ObjectReader) throws(ConfigError) {
-        let unsupported = "is not supported yet; this version proxies keyless APIs only"
+    /// Where the auth token travels, or nil for a keyless API. An API that is not keyless and
+    /// names no other method uses auth tokens, as in Tyk (`use_standard_auth` may say so); the
+    /// token's place is `auth_configs.authToken`, else the older `auth`, else the defaults.
+    private static func authentication(_ root: ObjectReader) throws(ConfigError) -> AuthTokenConfig? {
+        let unsupported = "is not supported yet: auth tokens (use_standard_auth) and keyless APIs are"
         for (field, method) in authenticationFlags where try root.bool(field) == true {
             throw root.fail(field, "true (\(method) \(unsupported))")
         }
-        let keyless = try root.bool("use_keyless")
-        if keyless == true { return }
-        for (field, method) in authenticationHints where try root.bool(field) == true {
-            throw root.fail(field, "true, with \"use_keyless\" not true (\(method) \(unsupported))")
+        if try root.bool("use_keyless") == true { return nil }
+        if try root.bool("custom_plugin_auth_enabled") == true {
+            throw root.fail("custom_plugin_auth_enabled", "true (custom plugin authentication \(unsupported))")
         }
-        let stated = keyless == nil ? "absent, which means false as in Tyk" : "false"
-        throw root.fail(
-            "use_keyless",
-            "\(stated) (the API needs authentication, which this version does not support yet;"
-                + " set \"use_keyless\": true)"
-        )
+        if let configs = try root.object("auth_configs"), let token = try configs.object("authToken") {
+            return try AuthTokenConfig(reading: token)
+        }
+        if let auth = try root.object("auth") { return try AuthTokenConfig(reading: auth) }
+        return AuthTokenConfig()
     }
 
     private static func globalRateLimit(

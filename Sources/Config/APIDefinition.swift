@@ -14,8 +14,10 @@ public struct APIDefinition: Sendable, Equatable {
     /// `active`: default true. An inactive definition is loaded and validated, but the caller must
     /// not route to it (`isRoutable`).
     public var active: Bool
-    /// `use_keyless`: always true in a loaded definition (others are rejected), kept for clarity.
+    /// `use_keyless`: requests need no key. False: every request carries an auth token (`authToken`).
     public var useKeyless: Bool
+    /// Where the auth token travels (`auth_configs.authToken` or `auth`); nil for a keyless API.
+    public var authToken: AuthTokenConfig?
     /// `proxy.listen_path`: the path prefix this API answers; starts with "/".
     public var listenPath: String
     /// `proxy.target_url` as written.
@@ -62,7 +64,8 @@ public struct APIDefinition: Sendable, Equatable {
         let url = "http://127.0.0.1:\(targetPort)"
         let host = targetPort == 80 ? "127.0.0.1" : "127.0.0.1:\(targetPort)"
         return APIDefinition(
-            apiID: "demo", name: "Demo API", orgID: "", active: true, useKeyless: true, listenPath: "/demo/",
+            apiID: "demo", name: "Demo API", orgID: "", active: true, useKeyless: true, authToken: nil,
+            listenPath: "/demo/",
             targetURL: url, target: TargetURL(host: "127.0.0.1", port: targetPort, basePath: "", hostHeader: host),
             stripListenPath: true, preserveHostHeader: false, domain: "", notVersioned: true, globalRateLimit: nil,
             file: "embedded demo definition")

@@ -22,12 +22,3 @@ extension SyncControlHandler {
         return true
     }
 }
-
-/// Something with descriptors in the control server's loop besides connections (a Redis client):
-/// the loop calls `handle(flags:)` for each event carrying its tag and `tick(now:)` after every
-/// wait, no later than `nextDeadline`.
-public protocol LoopDriven: AnyObject {
-    func handle(flags: UInt32)
-    func tick(now: Int64)
-    var nextDeadline: Int64? { get }
-}

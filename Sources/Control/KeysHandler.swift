@@ -102,10 +102,12 @@ public final class KeysHandler: ControlHandler {
             customID.map { KeyHashing.customKey(orgID: session.orgID, id: $0) }
             ?? hashing.generateKey(orgID: session.orgID)
         let name = hashing.hashedName(of: key)
-        let write = { [store, hashing] in
+        let write = { [store, hashing, keyChanged] in
             store.set("apikey-" + name, Array(session.jsonText.utf8), ttlMillis: nil) { result in
                 switch result {
                 case .success:
+                    // Workers may remember that this key did not exist.
+                    keyChanged(name)
                     var json = #"{"key":"# + jsonString(key) + #","status":"ok","action":"added""#
                     if hashing.hashKeys { json += #","key_hash":"# + jsonString(name) }
                     respond(ControlResponse(status: 200, json: json + "}"))

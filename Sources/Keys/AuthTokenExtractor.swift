@@ -1,3 +1,4 @@
+import Config
 import HTTP
 
 // Finding the auth token of a request, as Tyk's `getAuthToken` then `stripBearer`:

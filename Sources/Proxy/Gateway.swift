@@ -11,7 +11,8 @@ public final class Gateway: Sendable {
     private let threads: [PosixThread]
 
     /// Binds one listening socket per worker on the same port and starts the workers.
-    public init(snapshot: Snapshot, mode: WorkerMode = .gateway) throws(SystemError) {
+    /// `keyStore` makes each worker's store of sessions (protected APIs); nil: keyless only.
+    public init(snapshot: Snapshot, mode: WorkerMode = .gateway, keyStore: KeyStoreFactory? = nil) throws(SystemError) {
         let settings = snapshot.settings
         let count = max(1, settings.workers)
         var address = try SocketAddress.resolve(host: settings.listenAddress, port: settings.listenPort, passive: true)
@@ -34,7 +35,7 @@ public final class Gateway: Sendable {
                 do {
                     var worker = Worker(
                         id: i, mode: mode, listener: listener, snapshot: snapshot, mailbox: mailbox, stats: workerStats,
-                        epoll: try Epoll(maxEvents: 1024))
+                        epoll: try Epoll(maxEvents: 1024), keyStore: keyStore)
                     try worker.registerFixtures()
                     worker.run()
                 } catch {
@@ -52,6 +53,11 @@ public final class Gateway: Sendable {
     /// Hands a new snapshot to every worker; each switches between events.
     public func reload(_ snapshot: Snapshot) {
         for m in mailboxes { m.post(.install(snapshot)) }
+    }
+
+    /// Makes every worker read the key stored as `name` again on its next use.
+    public func forgetKey(_ name: String) {
+        for m in mailboxes { m.post(.forgetKey(name)) }
     }
 
     /// Stops accepting, lets requests in flight finish (up to the drain timeout), then ends the workers.

@@ -1,4 +1,5 @@
 import HTTP
+import Keys
 
 /// The errors the gateway itself answers with, with Tyk's messages where Tyk has one. Each is
 /// rendered once per snapshot through the error templates, so answering one allocates nothing.
@@ -16,6 +17,16 @@ enum GatewayError: Int, CaseIterable {
     case uriTooLong
     case badRequest
     case serviceUnavailable
+    /// A protected API's request without a token.
+    case authMissing
+    /// The key's `expires` has passed.
+    case keyExpired
+    /// The key's `is_inactive` is set.
+    case keyInactive
+    /// No such key, or its access rights do not cover this API, version or path.
+    case accessDenied
+    /// The key store cannot be reached and the key is not cached.
+    case keyStoreUnavailable
 
     var status: Int {
         switch self {
@@ -28,7 +39,9 @@ enum GatewayError: Int, CaseIterable {
         case .headersTooLarge: 431
         case .uriTooLong: 414
         case .badRequest: 400
-        case .serviceUnavailable: 503
+        case .serviceUnavailable, .keyStoreUnavailable: 503
+        case .authMissing, .keyExpired: 401
+        case .keyInactive, .accessDenied: 403
         }
     }
 
@@ -45,6 +58,11 @@ enum GatewayError: Int, CaseIterable {
         case .uriTooLong: "URI Too Long"
         case .badRequest: "Bad Request"
         case .serviceUnavailable: "Service Unavailable"
+        case .authMissing: AuthToken.missingMessage
+        case .keyExpired: AccessDecision.expired.message
+        case .keyInactive: AccessDecision.inactive.message
+        case .accessDenied: AccessDecision.denied.message
+        case .keyStoreUnavailable: "Key store unavailable: the key cannot be checked now, try again"
         }
     }
 }

@@ -8,6 +8,8 @@ public final class Mailbox: Sendable {
     enum Command: Sendable {
         case install(Snapshot)
         case drain
+        /// Drop the cached session of the key stored under this name (it changed or was deleted).
+        case forgetKey(String)
     }
 
     let doorbell: EventFD
@@ -40,6 +42,8 @@ public final class WorkerStats: Sendable {
     public let badRequests = Atomic<Int>(0)
     public let upstreamErrors = Atomic<Int>(0)
     public let rateLimited = Atomic<Int>(0)
+    /// Sessions read from the key store (cache misses).
+    public let sessionReads = Atomic<Int>(0)
     public let retries = Atomic<Int>(0)
     public let upstreamConnects = Atomic<Int>(0)
 

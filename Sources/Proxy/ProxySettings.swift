@@ -61,12 +61,14 @@ public struct RouteSpec: Sendable {
     public var rateLimit: (rate: Double, per: Double)?
     /// `rate_limit`: per client (IP or header value), or nil.
     public var clientRateLimit: ClientRateLimit?
+    /// Where a protected API's auth token travels; nil for a keyless API.
+    public var authToken: AuthTokenConfig?
 
     public init(
         apiID: String, domain: String = "", listenPath: String, stripListenPath: Bool = false,
         preserveHostHeader: Bool = false, targetHost: String, targetPort: Int, targetBasePath: String = "",
         targetHostHeader: String? = nil, rateLimit: (rate: Double, per: Double)? = nil,
-        clientRateLimit: ClientRateLimit? = nil
+        clientRateLimit: ClientRateLimit? = nil, authToken: AuthTokenConfig? = nil
     ) {
         self.apiID = apiID
         self.domain = domain
@@ -79,5 +81,6 @@ public struct RouteSpec: Sendable {
         self.targetHostHeader = targetHostHeader ?? (targetPort == 80 ? targetHost : "\(targetHost):\(targetPort)")
         self.rateLimit = rateLimit
         self.clientRateLimit = clientRateLimit
+        self.authToken = authToken
     }
 }

@@ -20,6 +20,9 @@ enum ClientPhase: UInt8 {
     case proxying
     /// The built-in upstream waits before answering (echo mode's delay).
     case delayed
+    /// The key of the request at `inRead` is being read from the store; the head is parsed again
+    /// when it arrives.
+    case authenticating
     /// The built-in upstream's answer or an error answer is being written.
     case responding
     /// Our side is shut; unread input is discarded until the client closes or the linger ends.

@@ -1,5 +1,6 @@
 import Config
 import HTTP
+import Keys
 import Limiter
 import Posix
 
@@ -25,11 +26,13 @@ final class Route: Sendable {
     let limitHeaders: LimitHeaders
     /// `rate_limit`: per client, checked before `limit`.
     let clientLimit: ClientLimit?
+    /// A protected API's token extraction; nil for a keyless API.
+    let auth: AuthTokenExtractor?
 
     init(
         apiID: String, domain: [UInt8], prefix: [UInt8], stripListenPath: Bool, preserveHostHeader: Bool,
         basePath: [UInt8], hostHeader: [UInt8], upstream: SocketAddress?, limit: RouteLimit,
-        limitHeaders: LimitHeaders = .none, clientLimit: ClientLimit? = nil
+        limitHeaders: LimitHeaders = .none, clientLimit: ClientLimit? = nil, auth: AuthTokenExtractor? = nil
     ) {
         self.apiID = apiID
         self.domain = domain
@@ -42,6 +45,7 @@ final class Route: Sendable {
         self.limit = limit
         self.limitHeaders = limitHeaders
         self.clientLimit = clientLimit
+        self.auth = auth
     }
 }
 
@@ -80,6 +84,8 @@ enum RouteLimit: Sendable {
 /// between events; nothing in it changes after construction. Any thread.
 public final class Snapshot: Sendable {
     public let settings: ProxySettings
+    /// How protected APIs' keys are hashed, the policies sessions apply, how long sessions are cached.
+    let keys: KeySettings
     let routes: [Route]
     /// Prepared error responses, JSON and XML: index `error.rawValue * 2 + (xml ? 1 : 0)`.
     let errors: [PreparedResponse]
@@ -100,9 +106,11 @@ public final class Snapshot: Sendable {
     /// not used; the limits of APIs that are gone are dropped from `cluster`.
     public init(
         settings: ProxySettings, routes specs: [RouteSpec], renderer: @escaping ErrorRenderer = defaultErrorRenderer,
-        limiters: RateLimiterRegistry, cluster: SharedClusterLimiter? = nil, control: ControlAPI? = nil
+        limiters: RateLimiterRegistry, cluster: SharedClusterLimiter? = nil, control: ControlAPI? = nil,
+        keys: KeySettings = KeySettings()
     ) throws(SystemError) {
         self.settings = settings
+        self.keys = keys
         self.renderer = renderer
         self.control = control
         controlSecret = Array(settings.controlSecret.utf8)
@@ -148,7 +156,8 @@ public final class Snapshot: Sendable {
                 stripListenPath: spec.stripListenPath, preserveHostHeader: spec.preserveHostHeader,
                 basePath: Array(spec.targetBasePath.utf8), hostHeader: Array(spec.targetHostHeader.utf8),
                 upstream: Snapshot.resolve(spec),
-                limit: routeLimit, limitHeaders: limitHeaders, clientLimit: clientLimit))
+                limit: routeLimit, limitHeaders: limitHeaders, clientLimit: clientLimit,
+                auth: spec.authToken.map(AuthTokenExtractor.init)))
         }
         if let cluster { cluster.retainOnly(keys: clusterKeys) } else { limiters.retainOnly(localKeys) }
         // Most specific first: a domain before none, then the longest prefix.

@@ -20,7 +20,7 @@ extension Worker {
             if flags & EpollFlags.writable != 0 { pumpResponse(fd) }
         case .responding:
             pumpLocal(fd)
-        case .delayed:
+        case .delayed, .authenticating:
             if flags & (EpollFlags.hangup | EpollFlags.error) != 0 { closeSlot(fd) }
         case .closing:
             discardUntilClosed(fd)
@@ -130,6 +130,8 @@ extension Worker {
             return respond(fd, .notFound, close: hasBody)
         }
         let route = snapshot.routes[routeIndex]
+        // A protected API: the key before any limit (an unknown client must not spend the budget).
+        if let auth = route.auth, !authenticate(fd, extractor: auth, route: route, base: base, path: path) { return }
         // The client's own limit first: a client over it must not use up the API's budget.
         if let client = route.clientLimit {
             let decision = client.table.take(key: clientKey(client, s, base: base), rate: client.rate, now: now)

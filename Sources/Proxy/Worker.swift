@@ -4,8 +4,10 @@
 // `canRead` / `canWrite` flags on each slot remember readiness between calls.
 import Glibc
 import HTTP
+import Keys
 import Limiter
 import Posix
+import Store
 
 /// What a worker serves.
 public enum WorkerMode: Sendable {
@@ -39,8 +41,24 @@ struct Worker: ~Copyable {
     var draining = false
     var drainDeadline: Int64 = .max
     var openClients = 0
+    /// Sessions of keys seen lately (protected APIs).
+    var sessions = SessionCache()
+    /// Where sessions are read on a miss; nil when the gateway has no key store (keyless only).
+    let keyStore: (any Store)?
+    /// The same store when it has a connection in this loop (Redis), to drive.
+    let keyStoreLoop: (any LoopDriven)?
+    /// Store replies waiting for the loop (a reply may arrive inside the call that asked).
+    let storeReplies = StoreReplies()
+    /// Room for a percent-decoded token from the query string.
+    let tokenScratch: UnsafeMutableRawBufferPointer
 
-    init(id: Int, mode: WorkerMode, listener: Int32, snapshot: Snapshot, mailbox: Mailbox, stats: WorkerStats, epoll: consuming Epoll) {
+    /// The epoll tag of the key store's connection: no slot has it (fd and generation all ones).
+    static let storeTag = UInt64.max
+
+    init(
+        id: Int, mode: WorkerMode, listener: Int32, snapshot: Snapshot, mailbox: Mailbox, stats: WorkerStats,
+        epoll: consuming Epoll, keyStore: KeyStoreFactory? = nil
+    ) {
         self.id = id
         self.mode = mode
         self.listener = listener
@@ -48,6 +66,10 @@ struct Worker: ~Copyable {
         self.mailbox = mailbox
         self.stats = stats
         self.epoll = epoll
+        let store = keyStore?.make(self.epoll.handle, Worker.storeTag)
+        self.keyStore = store
+        keyStoreLoop = store as? any LoopDriven
+        tokenScratch = .allocate(byteCount: 4_096, alignment: 16)
         buffers = BufferPool(bufferSize: snapshot.settings.bufferSize)
         scratch = .allocate(byteCount: snapshot.settings.bufferSize + 1, alignment: 16)
         pools = UpstreamPools(maxIdle: snapshot.settings.maxIdleConnectionsPerHost)
@@ -67,7 +89,10 @@ struct Worker: ~Copyable {
         try epoll.add(mailbox.doorbell.raw, flags: EpollFlags.readable | EpollFlags.edgeTriggered, tag: d.pointee.tag)
     }
 
-    deinit { scratch.deallocate() }
+    deinit {
+        scratch.deallocate()
+        tokenScratch.deallocate()
+    }
 
     @inline(__always) func slot(_ fd: Int32) -> UnsafeMutablePointer<Slot> { table.slots + Int(fd) }
 
@@ -83,6 +108,8 @@ struct Worker: ~Copyable {
             for i in 0..<n {
                 handle(epoll.event(at: i))
             }
+            keyStoreLoop?.tick(now: now)
+            resumeAuthenticated()
             expireDeadlines()
             if draining && (openClients == 0 || now >= drainDeadline) { break }
         }
@@ -91,12 +118,17 @@ struct Worker: ~Copyable {
 
     private func waitMillis() -> Int32 {
         var next = deadlines.earliest(table: table.slots) ?? (now &+ 1_000_000_000)
+        if let deadline = keyStoreLoop?.nextDeadline { next = min(next, deadline) }
         if draining { next = min(next, drainDeadline) }
         let millis = (next &- now &+ 999_999) / 1_000_000
         return Int32(max(0, min(millis, 1000)))
     }
 
     private mutating func handle(_ event: EpollEvent) {
+        if event.tag == Worker.storeTag {
+            keyStoreLoop?.handle(flags: event.flags)
+            return
+        }
         let fd = Int32(truncatingIfNeeded: event.tag & 0xffff_ffff)
         guard let s = table.existing(fd), s.pointee.generation == UInt32(truncatingIfNeeded: event.tag >> 32) else { return }
         let flags = event.flags
@@ -361,6 +393,7 @@ struct Worker: ~Copyable {
             switch command {
             case .install(let s): install(s)
             case .drain: beginDrain()
+            case .forgetKey(let name): forgetKey(name)
             }
         }
     }

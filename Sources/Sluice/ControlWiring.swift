@@ -19,40 +19,64 @@ struct PublishedDocumentsHandler: SyncControlHandler {
     }
 }
 
-/// Reloads: this node through its own SIGHUP (the main thread's signal loop owns reloading), the
-/// group through a record on the gossip control channel that every member turns into its own
-/// SIGHUP. Any thread.
-final class GroupReload: Sendable {
-    /// The cluster node once it runs; nil on a single node (the group is this node).
+/// Control events that reach every node: group reloads and changed keys. This node acts at once
+/// (a reload through its own SIGHUP: the main thread's signal loop owns reloading; a changed key
+/// dropped from its workers' caches); the others through a record on the gossip control channel.
+/// Any thread.
+final class ClusterEvents: Sendable {
+    /// The cluster node once it runs (nil on a single node) and the gateway whose caches to drop.
     private let node = Mutex<ClusterNode?>(nil)
+    private let gateway = Mutex<Gateway?>(nil)
 
-    static let keyPrefix = Array("reload:".utf8)
+    static let reloadPrefix = Array("reload:".utf8)
+    static let keyPrefix = Array("key:".utf8)
 
-    func attach(_ cluster: ClusterNode?) {
-        node.withLock { $0 = cluster }
-    }
+    func attach(_ cluster: ClusterNode?) { node.withLock { $0 = cluster } }
+    func attach(_ gateway: Gateway) { self.gateway.withLock { $0 = gateway } }
 
     static func reloadThisNode() {
         kill(getpid(), SIGHUP)
     }
 
-    /// Reloads this node and asks every other member to. Each request is a new record (its
-    /// payload the wall clock in nanoseconds), so members act on it once each.
+    /// Reloads this node and asks every other member to.
     func reloadGroup() {
-        GroupReload.reloadThisNode()
+        ClusterEvents.reloadThisNode()
+        broadcast(key: { ClusterEvents.reloadPrefix + Array($0.utf8) })
+    }
+
+    /// The key stored as `name` changed or was deleted: every worker of every node reads it again.
+    func keyChanged(_ name: String) {
+        gateway.withLock { $0 }?.forgetKey(name)
+        broadcast(key: { _ in ClusterEvents.keyPrefix + Array(name.utf8) })
+    }
+
+    /// A record on the control channel, keyed by `key(nodeName)` and a stamp (the wall clock in
+    /// nanoseconds). Every event is a record of its own key: gossip replaces a queued record by a
+    /// later one of the same key, and an older copy still travelling could then replace the newer
+    /// one; members act on each event once.
+    private func broadcast(key: (String) -> [UInt8]) {
         guard let cluster = node.withLock({ $0 }) else { return }
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         let stamp = UInt64(max(0, now.tv_sec)) &* 1_000_000_000 &+ UInt64(max(0, now.tv_nsec))
-        let payload = (0..<8).map { UInt8(truncatingIfNeeded: stamp >> (8 * $0)) }
-        cluster.broadcast(
-            Broadcast(channel: ControlChannel.id, key: GroupReload.keyPrefix + Array(cluster.name.utf8), payload: payload))
+        let suffix = [UInt8(ascii: "@")] + (0..<8).map { UInt8(truncatingIfNeeded: stamp >> (8 * $0)) }
+        cluster.broadcast(Broadcast(channel: ControlChannel.id, key: key(cluster.name) + suffix, payload: []))
     }
 
-    /// A record from the control channel: a group reload from another member reloads this node.
-    static func received(_ record: Broadcast) {
-        guard record.key.starts(with: keyPrefix) else { return }
-        Log.info("reload requested by the group", [("from", String(decoding: record.key.dropFirst(keyPrefix.count), as: UTF8.self))])
-        reloadThisNode()
+    /// The part of a record's key between `prefix` and the stamp.
+    private static func subject(of key: [UInt8], after prefix: [UInt8]) -> String {
+        String(decoding: key.dropFirst(prefix.count).dropLast(9), as: UTF8.self)
+    }
+
+    /// A record from another member's control channel.
+    func received(_ record: Broadcast) {
+        if record.key.starts(with: ClusterEvents.reloadPrefix) {
+            let from = ClusterEvents.subject(of: record.key, after: ClusterEvents.reloadPrefix)
+            Log.info("reload requested by the group", [("from", from)])
+            ClusterEvents.reloadThisNode()
+        } else if record.key.starts(with: ClusterEvents.keyPrefix) {
+            let name = ClusterEvents.subject(of: record.key, after: ClusterEvents.keyPrefix)
+            gateway.withLock { $0 }?.forgetKey(name)
+        }
     }
 }

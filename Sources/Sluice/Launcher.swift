@@ -24,16 +24,20 @@ final class Launcher {
     private let control = ControlAPI()
     /// The control API's thread (config-file gateways; the demo has none) and group reloads.
     private var controlServer: ControlServer?
-    private let groupReload = GroupReload()
+    private let events = ClusterEvents()
     /// The embedded store (no `storage` configured, or `type: "memory"`): one per process, shared
     /// by every loop.
     private let memoryStore = MemoryStore()
+    /// How keys are hashed (`hash_keys`, `hash_key_function`).
+    private let hashing: KeyHashing
 
     /// A gateway configured by a file (and `SLUICE_*` variables).
     init(configFile: String, environment: [String: String]) throws {
         let (config, warnings) = try GatewayConfig.load(file: configFile, environment: environment)
         for w in warnings { Log.warn(w) }
         self.config = config
+        hashing = try KeyHashing(
+            hashKeys: config.hashKeys, hashKeyFunction: config.hashKeyFunction, source: config.source)
         demoUpstreamPort = nil
         clusterLimits = config.cluster.isEnabled ? Launcher.clusterLimiter(config) : nil
         limiters = RateLimiterRegistry(
@@ -48,6 +52,7 @@ final class Launcher {
         var config = try GatewayConfig.embeddedDefault(environment: environment)
         if let port = listenPort { config.listenPort = port }
         self.config = config
+        hashing = KeyHashing()
         self.demoUpstreamPort = demoUpstreamPort
         clusterLimits = nil
         limiters = RateLimiterRegistry()
@@ -57,7 +62,11 @@ final class Launcher {
     func start() throws -> Gateway {
         if demoUpstreamPort == nil { try startControlServer() }
         let snapshot = try buildSnapshot()
-        let gateway = try Gateway(snapshot: snapshot)
+        let (storage, memoryStore) = (config.storage, self.memoryStore)
+        let gateway = try Gateway(
+            snapshot: snapshot,
+            keyStore: KeyStoreFactory { epoll, tag in Launcher.store(storage, memory: memoryStore, epoll: epoll, tag: tag) })
+        events.attach(gateway)
         Log.info("sluice listening", [("port", "\(gateway.port)"), ("workers", "\(snapshot.settings.workers)"),
                                       ("apis", "\(snapshot.routeCount)"), ("version", sluiceVersion)])
         return gateway
@@ -83,9 +92,10 @@ final class Launcher {
             definitions = loaded
             templates = try config.loadErrorTemplates()
         }
+        var keys = KeySettings(hashing: hashing)
         if demoUpstreamPort == nil {
-            let policies = try loadPolicies()
-            Log.info("policies loaded", [("count", "\(policies.policies.count)")])
+            keys.policies = try loadPolicies()
+            Log.info("policies loaded", [("count", "\(keys.policies.policies.count)")])
         }
         definitions = definitions.filter(\.isRoutable)
         let routes = definitions.map { d in
@@ -93,36 +103,34 @@ final class Launcher {
                 apiID: d.apiID, domain: d.domain, listenPath: d.listenPath, stripListenPath: d.stripListenPath,
                 preserveHostHeader: d.preserveHostHeader, targetHost: d.targetHost, targetPort: d.targetPort,
                 targetBasePath: d.targetBasePath, targetHostHeader: d.targetHostHeader,
-                rateLimit: d.globalRateLimit.map { (rate: $0.rate, per: $0.per) }, clientRateLimit: d.clientRateLimit)
+                rateLimit: d.globalRateLimit.map { (rate: $0.rate, per: $0.per) }, clientRateLimit: d.clientRateLimit,
+                authToken: d.authToken)
         }
         return try Snapshot(
             settings: config.proxySettings, routes: routes,
             renderer: { status, message, xml in templates.render(status: status, message: message, xml: xml) },
-            limiters: limiters, cluster: clusterLimits, control: control)
+            limiters: limiters, cluster: clusterLimits, control: control, keys: keys)
     }
 
     /// The control API beyond published documents: API definitions in `app_path`, reloads.
     private func startControlServer() throws {
-        let hashing = try KeyHashing(
-            hashKeys: config.hashKeys, hashKeyFunction: config.hashKeyFunction, source: config.source)
-        let groupReload = self.groupReload
-        let (control, config, memoryStore) = (self.control, self.config, self.memoryStore)
+        let (control, config, memoryStore, events, hashing) = (
+            self.control, self.config, self.memoryStore, self.events, self.hashing
+        )
         let server = try ControlServer(
             secret: config.secret, idleTimeoutSeconds: max(1, Int(config.httpServerOptions.idleTimeout))
         ) { loop in
-            let store = Launcher.store(config.storage, memory: memoryStore, epoll: loop.epoll) { redis, tag in
-                loop.drive(redis, tag: tag)
-            } tag: {
-                loop.makeTag()
-            }
+            let tag = loop.makeTag()
+            let store = Launcher.store(config.storage, memory: memoryStore, epoll: loop.epoll, tag: tag)
+            if let driven = store as? any LoopDriven { loop.drive(driven, tag: tag) }
             return [
                 PublishedDocumentsHandler(control: control),
                 DefinitionsHandler<APIDefinition>.apis(DefinitionDirectory(path: config.appPath)),
                 DefinitionsHandler<Policy>.policies(DefinitionDirectory(path: config.policies.policyPath)),
                 KeysHandler(
                     store: store, hashing: hashing, listingEnabled: config.enableHashedKeysListing,
-                    keyChanged: { _ in }),
-                ReloadHandler(reloadNode: GroupReload.reloadThisNode, reloadGroup: { groupReload.reloadGroup() }),
+                    keyChanged: { events.keyChanged($0) }),
+                ReloadHandler(reloadNode: ClusterEvents.reloadThisNode, reloadGroup: { events.reloadGroup() }),
             ]
         }
         control.handOver { fd, buffered in server.adopt(fd: fd, buffered: buffered) }
@@ -130,11 +138,8 @@ final class Launcher {
     }
 
     /// The store of one loop: the shared embedded store, or a Redis client of its own registered in
-    /// `epoll` under a tag from `tag`, handed to `drive` so the loop feeds it events and ticks.
-    static func store(
-        _ storage: StorageConfig, memory: MemoryStore, epoll: EpollHandle, drive: (RedisStore, UInt64) -> Void,
-        tag: () -> UInt64
-    ) -> any Store {
+    /// `epoll` under `tag` (the loop then drives it: a `RedisStore` is `LoopDriven`).
+    static func store(_ storage: StorageConfig, memory: MemoryStore, epoll: EpollHandle, tag: UInt64) -> any Store {
         switch storage.type {
         case .memory:
             return memory
@@ -142,10 +147,7 @@ final class Launcher {
             let options = RedisOptions(
                 host: storage.host, port: storage.port, username: storage.username, password: storage.password,
                 database: storage.database, commandTimeoutMillis: Int64(storage.timeout * 1_000))
-            let t = tag()
-            let redis = RedisStore(options: options, loop: epoll, tag: t)
-            drive(redis, t)
-            return redis
+            return RedisStore(options: options, loop: epoll, tag: tag)
         }
     }
 
@@ -202,7 +204,7 @@ final class Launcher {
     func startCluster() throws -> ClusterNode? {
         let cluster = config.cluster
         guard cluster.isEnabled else {
-            groupReload.attach(nil)
+            events.attach(nil)
             control.publish(path: "/tyk/cluster", json: ClusterDocument.single(name: cluster.effectiveNodeName))
             control.publish(
                 path: "/tyk/cluster/limits",
@@ -229,8 +231,8 @@ final class Launcher {
         let flush = min(3_000_000_000, max(1_000_000_000, 5 &* gossip.gossipInterval))
         let node = try ClusterNode(
             config: cluster, gossip: gossip, control: control, limits: clusterLimits, leaveFlush: flush,
-            onControlRecord: GroupReload.received)
-        groupReload.attach(node)
+            onControlRecord: { [events] in events.received($0) })
+        events.attach(node)
         return node
     }
 

@@ -18,7 +18,7 @@ import Posix
 /// The owner's loop drives it: the store registers its socket in `loop` under `tag`; the owner
 /// calls `handle(flags:)` for every event carrying that tag, and `tick(now:)` after each wait, no
 /// later than `nextDeadline`. Owning loop's thread only; `close()` before dropping it.
-public final class RedisStore: Store {
+public final class RedisStore: Store, LoopDriven {
     public let options: RedisOptions
     let loop: EpollHandle
     let tag: UInt64

@@ -82,8 +82,6 @@ import Testing
         #expect(d.file == "apps/keyless.json")
         #expect(
             warnings == [
-                #"apps/keyless.json: unknown field "auth" ignored"#,
-                #"apps/keyless.json: unknown field "auth_configs" ignored"#,
                 #"apps/keyless.json: unknown field "custom_middleware" ignored"#,
                 #"apps/keyless.json: unknown field "definition" ignored"#,
                 #"apps/keyless.json: unknown field "do_not_track" ignored"#,
@@ -146,31 +144,30 @@ import Testing
         }
     }
 
-    @Test func notKeylessIsRejected() {
+    @Test func notKeylessMeansAuthTokens() throws {
+        func token(_ json: String) throws -> AuthTokenConfig? {
+            try parse(json).0.authToken
+        }
+        let proxy = #""proxy": {"listen_path": "/o/", "target_url": "http://o"}"#
+        // Not keyless (false, absent, or stated through use_standard_auth): auth tokens, Tyk's defaults.
+        #expect(try token(#"{"api_id": "orders", "use_keyless": false, \#(proxy)}"#) == AuthTokenConfig())
+        #expect(try token(#"{"api_id": "orders", \#(proxy)}"#) == AuthTokenConfig())
+        #expect(try token(#"{"api_id": "orders", "use_standard_auth": true, \#(proxy)}"#) == AuthTokenConfig())
+        #expect(try token(#"{"api_id": "orders", "use_keyless": true, "auth": {"auth_header_name": "X"}, \#(proxy)}"#) == nil)
+        // Where the token travels: auth_configs.authToken first, then auth.
         #expect(
-            failure {
-                _ = try parse(
-                    #"{"api_id": "orders", "use_keyless": false, "proxy": {"listen_path": "/o/", "target_url": "http://o"}}"#
-                )
-            }
-                == #"apps/orders.json: field "use_keyless": false (the API needs authentication, which this version does not support yet; set "use_keyless": true)"#
-        )
+            try token(#"{"api_id": "orders", "auth": {"auth_header_name": "X-Key", "use_param": true}, \#(proxy)}"#)
+                == AuthTokenConfig(headerName: "X-Key", useParam: true))
         #expect(
-            failure {
-                _ = try parse(#"{"api_id": "orders", "proxy": {"listen_path": "/o/", "target_url": "http://o"}}"#)
-            }
-            .hasPrefix(
-                #"apps/orders.json: field "use_keyless": absent, which means false as in Tyk (the API needs authentication"#
-            ))
+            try token(
+                #"{"api_id": "orders", "auth": {"auth_header_name": "X-Old"}, "auth_configs": {"authToken": {"auth_header_name": "X-New", "use_cookie": true, "cookie_name": "k"}}, \#(proxy)}"#
+            ) == AuthTokenConfig(headerName: "X-New", useCookie: true, cookieName: "k"))
         #expect(
-            failure {
-                _ = try parse(
-                    #"{"api_id": "orders", "use_standard_auth": true, "proxy": {"listen_path": "/o/", "target_url": "http://o"}}"#
-                )
-            }
-            .hasPrefix(
-                #"apps/orders.json: field "use_standard_auth": true, with "use_keyless" not true (auth token authentication"#
-            ))
+            failure { _ = try parse(#"{"api_id": "orders", "custom_plugin_auth_enabled": true, \#(proxy)}"#) }
+                .hasPrefix(#"apps/orders.json: field "custom_plugin_auth_enabled": true (custom plugin authentication is not supported yet"#))
+        #expect(
+            failure { _ = try parse(#"{"api_id": "orders", "auth": {"use_param": "yes"}, \#(proxy)}"#) }
+                == #"apps/orders.json: field "auth.use_param": expected true or false, got "yes""#)
         #expect(
             failure {
                 _ = try parse(

@@ -1,3 +1,4 @@
+import Config
 import HTTP
 import Keys
 import Testing

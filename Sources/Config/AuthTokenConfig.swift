@@ -1,5 +1,3 @@
-import Config
-
 /// Where an API's auth token travels: Tyk's `auth` object (or `auth_configs.authToken`).
 /// Value type; any thread.
 public struct AuthTokenConfig: Equatable, Sendable {

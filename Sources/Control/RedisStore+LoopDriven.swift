@@ -1,4 +1,0 @@
-import Store
-
-/// A Redis client on the control server's loop (the keys endpoints' store).
-extension RedisStore: LoopDriven {}

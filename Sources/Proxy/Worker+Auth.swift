@@ -1,0 +1,141 @@
+// Protected APIs on a worker: the request's token, its session (the worker's cache, else the
+// store), then Tyk's checks — inactive, expired, access rights. A miss parks the connection until
+// the store answers; the head stays in the buffer and is parsed again then, so nothing about the
+// request has to be kept meanwhile.
+import Glibc
+import HTTP
+import Keys
+import Posix
+import Store
+
+/// Replies of the key store, queued for the worker's loop: a store may answer inside the call
+/// that asked (the embedded store always does), when the worker is in the middle of a request.
+/// The owning worker's thread only.
+final class StoreReplies {
+    struct Reply {
+        let fd: Int32
+        let generation: UInt32
+        let slot: UInt64
+        let token: [UInt8]
+        let name: String
+        let result: Result<[UInt8]?, StoreError>
+    }
+
+    var items: [Reply] = []
+}
+
+extension Worker {
+    /// Whether the request on `fd` (its head parsed into `requestHead` / `headers`) may go on to
+    /// `route`'s limits and upstream. When not, it has been answered (401, 403, 503) or parked
+    /// until the store answers.
+    mutating func authenticate(
+        _ fd: Int32, extractor: AuthTokenExtractor, route: Route, base: UnsafeRawPointer, path: UnsafeRawBufferPointer
+    ) -> Bool {
+        let head = requestHead
+        let buffer = UnsafeRawBufferPointer(start: base, count: head.headLength)
+        let token = extractor.extract(buffer: buffer, head: head, headers: headers, scratch: tokenScratch)
+        guard let bytes = token.bytes else {
+            consumeHead(slot(fd), head)
+            respond(fd, token == .missing ? .authMissing : .accessDenied, close: head.framing != .none)
+            return false
+        }
+        let cacheSlot = sessions.slot(of: bytes)
+        if let cached = sessions.lookup(bytes, slot: cacheSlot, now: now) {
+            return admit(fd, cached, route: route, method: head.methodBytes.bytes(in: buffer), path: path)
+        }
+        guard let store = keyStore else {
+            consumeHead(slot(fd), head)
+            respond(fd, .keyStoreUnavailable, close: head.framing != .none)
+            return false
+        }
+        let s = slot(fd)
+        s.pointee.phase = .authenticating
+        WorkerStats.bump(stats.sessionReads)
+        let name = snapshot.keys.hashing.hashedName(of: bytes)
+        let reply = (fd: fd, generation: s.pointee.generation, token: Array(bytes))
+        let replies = storeReplies
+        store.get("apikey-" + name) { result in
+            replies.items.append(
+                .init(
+                    fd: reply.fd, generation: reply.generation, slot: cacheSlot, token: reply.token, name: name,
+                    result: result))
+        }
+        return false
+    }
+
+    /// Tyk's checks of a known key's session; answers and returns false when one fails.
+    private mutating func admit(
+        _ fd: Int32, _ cached: CachedSession, route: Route, method: UnsafeRawBufferPointer,
+        path: UnsafeRawBufferPointer
+    ) -> Bool {
+        let error: GatewayError
+        if let session = cached.session {
+            switch session.access(apiID: route.apiID, version: nil, method: method, path: path, now: Int64(wallClockSeconds())) {
+            case .allowed: return true
+            case .expired: error = .keyExpired
+            case .inactive: error = .keyInactive
+            case .denied: error = .accessDenied
+            }
+        } else {
+            error = .accessDenied
+        }
+        let head = requestHead
+        consumeHead(slot(fd), head)
+        respond(fd, error, close: head.framing != .none)
+        return false
+    }
+
+    /// Caches what the store answered and resumes the parked requests: each head is parsed again
+    /// and dispatched, now finding its session in the cache. A store outage answers 503 and caches
+    /// nothing.
+    mutating func resumeAuthenticated() {
+        while !storeReplies.items.isEmpty {
+            let replies = storeReplies.items
+            storeReplies.items.removeAll(keepingCapacity: true)
+            for reply in replies {
+                var outage: StoreError?
+                switch reply.result {
+                case .success(let value):
+                    let entry = CachedSession(
+                        token: reply.token, name: reply.name, session: value.flatMap { session(from: $0, name: reply.name) },
+                        validUntil: now &+ snapshot.keys.cacheNanos)
+                    sessions.insert(entry, slot: reply.slot)
+                case .failure(let error):
+                    outage = error
+                }
+                guard let s = table.existing(reply.fd), s.pointee.generation == reply.generation,
+                    s.pointee.kind == .client, s.pointee.phase == .authenticating
+                else { continue }
+                s.pointee.phase = .readingHead
+                if let outage {
+                    Log.warn("key store unavailable", [("worker", "\(id)"), ("error", outage.description)])
+                    s.pointee.requestParser.reset()
+                    s.pointee.inRead = s.pointee.inWrite
+                    s.pointee.inFwd = s.pointee.inWrite
+                    s.pointee.inScan = s.pointee.inWrite
+                    respond(reply.fd, .keyStoreUnavailable, close: true)
+                } else {
+                    readRequest(reply.fd)
+                }
+            }
+        }
+    }
+
+    /// A stored session with its policies applied; nil (the key is refused) when it does not
+    /// parse or names a policy that is not there.
+    private func session(from json: [UInt8], name: String) -> Session? {
+        do {
+            let session = try Session.parse(json, source: "apikey-" + name)
+            guard !session.policyIDs.isEmpty else { return session }
+            return try session.applyingPolicies(snapshot.keys.policies)
+        } catch {
+            Log.warn("stored session refused", [("key", name), ("error", "\(error)")])
+            return nil
+        }
+    }
+
+    /// Drops the cached session of the key stored as `name` (changed or deleted elsewhere).
+    mutating func forgetKey(_ name: String) {
+        sessions.forget(name: name)
+    }
+}

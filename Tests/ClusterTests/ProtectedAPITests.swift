@@ -1,0 +1,177 @@
+// Protected APIs on real nodes: a key created through the control API authenticates requests
+// (Tyk's statuses and messages otherwise), on one node with the embedded store, and across three
+// nodes sharing a real redis-server, where a key deleted through one node is refused on all.
+import Foundation
+import Glibc
+import TestSupport
+import Testing
+
+@Suite(.serialized) struct ProtectedAPITests {
+    static let secret = "protected-test-secret"
+    static let key = "00112233445566778899aabbccddeeff"
+
+    /// `sluice echo` on a free port, killed at the end of `body`.
+    func withUpstream(_ binary: String, _ body: (Int) throws -> Void) throws {
+        let port = freePort(SOCK_STREAM)
+        let echo = Process()
+        echo.executableURL = URL(fileURLWithPath: binary)
+        echo.arguments = ["echo", "--port", "\(port)", "--workers", "1"]
+        echo.standardOutput = FileHandle.nullDevice
+        echo.standardError = FileHandle.nullDevice
+        try echo.run()
+        defer {
+            kill(echo.processIdentifier, SIGKILL)
+            echo.waitUntilExit()
+        }
+        #expect(waitUntil(10) { httpGet(port: port, path: "/", headers: [:])?.status == 200 })
+        try body(port)
+    }
+
+    static func definitions(upstream: Int) -> [(file: String, json: String)] {
+        [
+            ("orders.json", #"{"api_id": "orders", "use_keyless": false, "proxy": {"listen_path": "/orders/", "target_url": "http://127.0.0.1:\#(upstream)", "strip_listen_path": true}}"#),
+            ("billing.json", #"{"api_id": "billing", "use_keyless": false, "auth": {"auth_header_name": "X-Api-Key", "use_param": true, "param_name": "key"}, "proxy": {"listen_path": "/billing/", "target_url": "http://127.0.0.1:\#(upstream)", "strip_listen_path": true}}"#),
+        ]
+    }
+
+    func session(apis: [String], extra: String = "") -> String {
+        let rights = apis.map { #""\#($0)": {"api_id": "\#($0)", "versions": ["Default"]}"# }.joined(separator: ", ")
+        return #"{"org_id": "org1", "access_rights": {\#(rights)}\#(extra)}"#
+    }
+
+    func createKey(_ port: Int, _ session: String) -> String {
+        let r = httpRequest(port: port, method: "POST", path: "/tyk/keys/create", headers: ["x-tyk-authorization": Self.secret], body: session)
+        let json = r.flatMap { try? JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any] } ?? [:]
+        return json["key"] as? String ?? ""
+    }
+
+    func get(_ port: Int, _ path: String, _ headers: [String: String] = [:]) -> (status: Int, text: String) {
+        guard let r = httpGet(port: port, path: path, headers: headers) else { return (0, "") }
+        return (r.status, String(decoding: r.body, as: UTF8.self))
+    }
+
+    @Test func oneNodeWithTheEmbeddedStore() throws {
+        guard let binary = builtExecutable() else {
+            Issue.record("sluice binary not found; run swift build")
+            return
+        }
+        try withUpstream(binary) { upstream in
+            let folder = FileManager.default.temporaryDirectory.path + "/sluice-protected-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: folder + "/apps", withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            for d in Self.definitions(upstream: upstream) {
+                try Data(d.json.utf8).write(to: URL(fileURLWithPath: folder + "/apps/" + d.file))
+            }
+            let node = ClusterProcessTests.Node(index: 1, httpPort: freePort(SOCK_STREAM), gossipPort: 0, folder: folder)
+            try Data(
+                #"{"listen_address": "127.0.0.1", "listen_port": \#(node.httpPort), "workers": 2, "secret": "\#(Self.secret)", "app_path": "apps"}"#
+                    .utf8
+            ).write(to: URL(fileURLWithPath: node.conf))
+            try node.start(binary: binary)
+            defer {
+                node.signal(SIGKILL)
+                node.process?.waitUntilExit()
+            }
+            let port = node.httpPort
+            #expect(waitUntil(10) { get(port, "/hello").status == 200 })
+
+            let missing = get(port, "/orders/1")
+            #expect(missing.status == 401)
+            #expect(missing.text.contains("Authorization field missing"))
+            let unknown = get(port, "/orders/1", ["Authorization": "nope"])
+            #expect(unknown.status == 403)
+            #expect(unknown.text.contains("Access to this API has been disallowed"))
+
+            let key = createKey(port, session(apis: ["orders"]))
+            #expect(!key.isEmpty)
+            #expect(get(port, "/orders/1", ["Authorization": key]).status == 200)
+            #expect(get(port, "/orders/1", ["Authorization": "Bearer \(key)"]).status == 200)
+            #expect(get(port, "/orders/1", ["Authorization": "bearer \(key)"]).status == 200)
+            // Not in its access rights: 403; another API's header and query parameter.
+            #expect(get(port, "/billing/1", ["X-Api-Key": key]).status == 403)
+            let both = createKey(port, session(apis: ["orders", "billing"]))
+            #expect(get(port, "/billing/1", ["X-Api-Key": both]).status == 200)
+            #expect(get(port, "/billing/1?key=\(both)").status == 200)
+            #expect(get(port, "/billing/1", ["Authorization": both]).status == 401)
+
+            let expired = createKey(port, session(apis: ["orders"], extra: #", "expires": 1000"#))
+            let e = get(port, "/orders/1", ["Authorization": expired])
+            #expect(e.status == 401)
+            #expect(e.text.contains("Key has expired, please renew"))
+            let inactive = createKey(port, session(apis: ["orders"], extra: #", "is_inactive": true"#))
+            let i = get(port, "/orders/1", ["Authorization": inactive])
+            #expect(i.status == 403)
+            #expect(i.text.contains("Key is inactive, please renew"))
+
+            // Deleted: refused at once on every worker (no waiting out the session cache).
+            for _ in 0..<4 { #expect(get(port, "/orders/1", ["Authorization": key]).status == 200) }
+            #expect(httpRequest(port: port, method: "DELETE", path: "/tyk/keys/\(key)", headers: ["x-tyk-authorization": Self.secret])?.status == 200)
+            #expect(waitUntil(1) { (0..<4).allSatisfy { _ in get(port, "/orders/1", ["Authorization": key]).status == 403 } })
+        }
+    }
+
+    @Test func threeNodesOnRedisSeeAKeyCreatedOnOneAndItsDeletionOnAnother() throws {
+        guard let binary = builtExecutable() else {
+            Issue.record("sluice binary not found; run swift build")
+            return
+        }
+        let redis = try RedisServer()
+        defer { redis.stop() }
+        try withUpstream(binary) { upstream in
+            let folder = FileManager.default.temporaryDirectory.path + "/sluice-protected-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: folder + "/apps", withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            for d in Self.definitions(upstream: upstream) {
+                try Data(d.json.utf8).write(to: URL(fileURLWithPath: folder + "/apps/" + d.file))
+            }
+            let nodes = (1...3).map {
+                ClusterProcessTests.Node(
+                    index: $0, httpPort: freePort(SOCK_STREAM), gossipPort: freePort(SOCK_DGRAM), folder: folder)
+            }
+            defer {
+                for n in nodes { n.signal(SIGKILL) }
+                for n in nodes { n.process?.waitUntilExit() }
+            }
+            let seeds = nodes.prefix(2).map { "\"127.0.0.1:\($0.gossipPort)\"" }.joined(separator: ", ")
+            for n in nodes {
+                try Data(
+                    """
+                    {"listen_address": "127.0.0.1", "listen_port": \(n.httpPort), "workers": 2,
+                     "secret": "\(Self.secret)", "app_path": "apps",
+                     "storage": {"type": "redis", "host": "127.0.0.1", "port": \(redis.port)},
+                     "cluster": {"node_name": "\(n.name)", "bind": "127.0.0.1:\(n.gossipPort)",
+                     "seeds": [\(seeds)], "keys": ["\(Self.key)"]}}
+                    """.utf8
+                ).write(to: URL(fileURLWithPath: n.conf))
+            }
+            for n in nodes { try n.start(binary: binary) }
+            let everyone = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, "alive") })
+            #expect(
+                waitUntil(20) {
+                    nodes.allSatisfy {
+                        httpGet(port: $0.httpPort, path: "/tyk/cluster", headers: ["x-tyk-authorization": Self.secret])
+                            .map { r in
+                                let json = try? JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any]
+                                let members = json?["members"] as? [[String: Any]] ?? []
+                                return Dictionary(uniqueKeysWithValues: members.map { ($0["name"] as? String ?? "", $0["state"] as? String ?? "") }) == everyone
+                            } ?? false
+                    }
+                })
+
+            let key = createKey(nodes[0].httpPort, session(apis: ["orders"]))
+            #expect(!key.isEmpty)
+            #expect(waitUntil(5) { nodes.allSatisfy { get($0.httpPort, "/orders/1", ["Authorization": key]).status == 200 } })
+            // Warm every worker's cache on every node.
+            for n in nodes { for _ in 0..<6 { _ = get(n.httpPort, "/orders/1", ["Authorization": key]) } }
+
+            let start = Date()
+            #expect(
+                httpRequest(port: nodes[1].httpPort, method: "DELETE", path: "/tyk/keys/\(key)", headers: ["x-tyk-authorization": Self.secret])?.status == 200)
+            let refused = waitUntil(1) {
+                nodes.allSatisfy { n in (0..<4).allSatisfy { _ in get(n.httpPort, "/orders/1", ["Authorization": key]).status == 403 } }
+            }
+            #expect(refused, "statuses: \(nodes.map { get($0.httpPort, "/orders/1", ["Authorization": key]).status })")
+            print("protected: a key deleted through node2 was refused on all three nodes after \(ms(since: start)) ms")
+        }
+    }
+}
