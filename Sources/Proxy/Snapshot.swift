@@ -25,9 +25,9 @@ final class Route: Sendable {
     let clientLimit: ClientLimit?
 
     init(
-        clientLimit: ClientLimit? = nil, limitHeaders: LimitHeaders = .none,
         apiID: String, domain: [UInt8], prefix: [UInt8], stripListenPath: Bool, preserveHostHeader: Bool,
-        basePath: [UInt8], hostHeader: [UInt8], upstream: SocketAddress, limit: RouteLimit
+        basePath: [UInt8], hostHeader: [UInt8], upstream: SocketAddress, limit: RouteLimit,
+        limitHeaders: LimitHeaders = .none, clientLimit: ClientLimit? = nil
     ) {
         self.apiID = apiID
         self.domain = domain
@@ -142,12 +142,11 @@ public final class Snapshot: Sendable {
                 settings.ietfRateLimitHeaders && spec.rateLimit != nil
                 ? LimitHeaders(name: "api", limit: routeLimit.configuredLimit, per: spec.rateLimit!.per) : .none
             routes.append(Route(
-                clientLimit: clientLimit, limitHeaders: limitHeaders,
                 apiID: spec.apiID, domain: Array(spec.domain.lowercased().utf8), prefix: prefix,
                 stripListenPath: spec.stripListenPath, preserveHostHeader: spec.preserveHostHeader,
                 basePath: Array(spec.targetBasePath.utf8), hostHeader: Array(spec.targetHostHeader.utf8),
                 upstream: try SocketAddress.resolve(host: spec.targetHost, port: spec.targetPort),
-                limit: routeLimit))
+                limit: routeLimit, limitHeaders: limitHeaders, clientLimit: clientLimit))
         }
         if let cluster { cluster.retainOnly(keys: clusterKeys) } else { limiters.retainOnly(localKeys) }
         // Most specific first: a domain before none, then the longest prefix.
