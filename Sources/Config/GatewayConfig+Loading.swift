@@ -266,6 +266,36 @@ struct FieldDescriptor {
             get: { .string($0[keyPath: key]) })
     }
 
+    /// A list of IP addresses or CIDR blocks (`IPRange`).
+    static func ipRanges(_ path: String, _ key: WritableKeyPath<GatewayConfig, [String]>) -> FieldDescriptor {
+        FieldDescriptor(
+            path: path, kind: .stringList,
+            set: { c, v throws(FieldProblem) in
+                c[keyPath: key] = try stringList(v) { s throws(FieldProblem) in
+                    guard IPRange(s) != nil else {
+                        throw FieldProblem("\(JSONValue.quoted(s)) is not an IP address or CIDR block (such as 10.0.0.0/8)")
+                    }
+                }
+            },
+            get: { .array($0[keyPath: key].map(JSONValue.string)) })
+    }
+
+    /// A string that must be one of `values`.
+    static func choice(
+        _ path: String, _ key: WritableKeyPath<GatewayConfig, String>, _ values: [String]
+    ) -> FieldDescriptor {
+        FieldDescriptor(
+            path: path, kind: .string,
+            set: { c, v throws(FieldProblem) in
+                let text = try v.stringValue()
+                guard values.contains(text) else {
+                    throw FieldProblem("\(JSONValue.quoted(text)) is not one of \(values.map(JSONValue.quoted).joined(separator: ", "))")
+                }
+                c[keyPath: key] = text
+            },
+            get: { .string($0[keyPath: key]) })
+    }
+
     static func logLevel(_ path: String, _ key: WritableKeyPath<GatewayConfig, LogLevel>) -> FieldDescriptor {
         FieldDescriptor(
             path: path, kind: .string,
@@ -304,9 +334,6 @@ extension GatewayConfig {
             .int("max_idle_connections_per_host", \.maxIdleConnectionsPerHost, 0...unbounded),
             .bool("close_connections", \.closeConnections),
             .seconds("proxy_default_timeout", \.proxyDefaultTimeout),
-            .ipRanges("trusted_proxies", \.trustedProxies),
-            .oneOf("rate_limit_headers", \.rateLimitHeaders, ["", "ietf"]),
-            .int("rate_limit_clients", \.rateLimitClients, 8...16_777_216),
             .seconds("http_server_options.read_timeout", \.httpServerOptions.readTimeout),
             .seconds("http_server_options.write_timeout", \.httpServerOptions.writeTimeout),
             .seconds("http_server_options.idle_timeout", \.httpServerOptions.idleTimeout),
@@ -315,6 +342,9 @@ extension GatewayConfig {
             .int("http_server_options.max_uri_length", \.httpServerOptions.maxURILength, 1...1_048_576),
             .int64("http_server_options.max_request_body_size", \.httpServerOptions.maxRequestBodySize, 0...unbounded),
             .int("workers", \.workers, 0...1024),
+            .ipRanges("trusted_proxies", \.trustedProxies),
+            .choice("rate_limit_headers", \.rateLimitHeaders, ["", "ietf"]),
+            .int("rate_limit_clients", \.rateLimitClients, 8...16_777_216),
             .logLevel("log_level", \.logLevel),
         ] + FieldDescriptor.clusterFields
     }
