@@ -323,6 +323,7 @@ extension GatewayConfig {
             .bool("hash_keys", \.hashKeys),
             .string("hash_key_function", \.hashKeyFunction),
             .bool("enable_hashed_keys_listing", \.enableHashedKeysListing),
+            .seconds("local_session_cache.cached_session_timeout", \.cachedSessionTimeout),
             .choice("policies.policy_source", \.policies.policySource),
             .string("policies.policy_record_name", \.policies.policyRecordName),
             .string("policies.policy_path", \.policies.policyPath),

@@ -40,6 +40,12 @@ public struct GatewayConfig: Sendable, Equatable {
     /// Let `GET /tyk/keys` list key hashes while `hash_keys` is on. Default false, as Tyk.
     public var enableHashedKeysListing: Bool = false
 
+    /// Seconds a worker trusts a session it read from the store (Tyk's
+    /// `local_session_cache.cached_session_timeout`). Default 10, Tyk's: keys changed through the
+    /// control API are dropped at once anyway (every node, by gossip); this bounds changes made in
+    /// the store behind the gateway's back and the store reads of a busy key.
+    public var cachedSessionTimeout: Double = 10
+
     /// Tyk's `policies` section: where policies are read from and written to.
     public var policies = Policies()
 

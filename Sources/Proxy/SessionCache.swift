@@ -13,13 +13,21 @@ final class CachedSession {
     let name: String
     /// The session with its policies applied; nil when the store has no such key.
     let session: Session?
+    /// The key's id in the per-key rate limits (a SipHash of `name`, the same on every node).
+    let limitKey: UInt64
     let validUntil: Int64
 
-    init(token: [UInt8], name: String, session: Session?, validUntil: Int64) {
+    init(token: [UInt8], name: String, session: Session?, limitKey: UInt64, validUntil: Int64) {
         self.token = token
         self.name = name
         self.session = session
+        self.limitKey = limitKey
         self.validUntil = validUntil
+    }
+
+    /// The same knowledge, trusted until `validUntil`.
+    func renewed(until validUntil: Int64) -> CachedSession {
+        CachedSession(token: token, name: name, session: session, limitKey: limitKey, validUntil: validUntil)
     }
 }
 
@@ -43,6 +51,12 @@ struct SessionCache {
             stored.count == 0 || memcmp(stored.baseAddress!, token.baseAddress!, token.count) == 0
         }
         return same ? entry : nil
+    }
+
+    /// The entry for `token` however old: what the worker last knew, for when the store is down.
+    func lastKnown(_ token: [UInt8], slot: UInt64) -> CachedSession? {
+        guard let entry = entries[slot], entry.token == token else { return nil }
+        return entry
     }
 
     mutating func insert(_ entry: CachedSession, slot: UInt64) {

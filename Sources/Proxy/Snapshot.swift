@@ -86,6 +86,9 @@ public final class Snapshot: Sendable {
     public let settings: ProxySettings
     /// How protected APIs' keys are hashed, the policies sessions apply, how long sessions are cached.
     let keys: KeySettings
+    /// Per-key rate limits (a session's `rate` per `per`), by the SipHash of the key's stored name;
+    /// nil when no API is protected.
+    let keyLimits: KeyedLimiter?
     let routes: [Route]
     /// Prepared error responses, JSON and XML: index `error.rawValue * 2 + (xml ? 1 : 0)`.
     let errors: [PreparedResponse]
@@ -158,6 +161,19 @@ public final class Snapshot: Sendable {
                 upstream: Snapshot.resolve(spec),
                 limit: routeLimit, limitHeaders: limitHeaders, clientLimit: clientLimit,
                 auth: spec.authToken.map(AuthTokenExtractor.init)))
+        }
+        // Keys' own `rate` / `per`: one table for every key (sessions' limits hold across APIs, as Tyk's).
+        if specs.contains(where: { $0.authToken != nil }) {
+            let key = "keys"
+            if let cluster {
+                keyLimits = cluster.keyedLimit(key: key, capacity: settings.rateLimitClients, now: now)
+                clusterKeys.insert(key)
+            } else {
+                keyLimits = limiters.keyed(id: key, capacity: settings.rateLimitClients)
+                localKeys.insert(key)
+            }
+        } else {
+            keyLimits = nil
         }
         if let cluster { cluster.retainOnly(keys: clusterKeys) } else { limiters.retainOnly(localKeys) }
         // Most specific first: a domain before none, then the longest prefix.

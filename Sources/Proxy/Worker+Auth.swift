@@ -71,7 +71,7 @@ extension Worker {
         let error: GatewayError
         if let session = cached.session {
             switch session.access(apiID: route.apiID, version: nil, method: method, path: path, now: Int64(wallClockSeconds())) {
-            case .allowed: return true
+            case .allowed: return withinKeyRate(fd, cached, session)
             case .expired: error = .keyExpired
             case .inactive: error = .keyInactive
             case .denied: error = .accessDenied
@@ -82,6 +82,21 @@ extension Worker {
         let head = requestHead
         consumeHead(slot(fd), head)
         respond(fd, error, close: head.framing != .none)
+        return false
+    }
+
+    /// The key's own `rate` per `per` (cluster-wide in a cluster); answers 429 and returns false
+    /// when it is spent.
+    private mutating func withinKeyRate(_ fd: Int32, _ cached: CachedSession, _ session: Session) -> Bool {
+        guard session.rate > 0, session.per > 0, let table = snapshot.keyLimits else { return true }
+        let decision = table.take(keyHash: cached.limitKey, rate: session.rate, per: session.per, now: now)
+        if decision.allowed { return true }
+        WorkerStats.bump(stats.rateLimited)
+        let head = requestHead
+        let s = slot(fd)
+        consumeHead(s, head)
+        respond(
+            fd, snapshot.error(.clientRateLimited, xml: s.pointee.wantsXML), close: head.framing != .none, rate: decision)
         return false
     }
 
@@ -98,10 +113,17 @@ extension Worker {
                 case .success(let value):
                     let entry = CachedSession(
                         token: reply.token, name: reply.name, session: value.flatMap { session(from: $0, name: reply.name) },
+                        limitKey: snapshot.keyHasher.hash(Array(reply.name.utf8), domain: .keyID),
                         validUntil: now &+ snapshot.keys.cacheNanos)
                     sessions.insert(entry, slot: reply.slot)
                 case .failure(let error):
-                    outage = error
+                    // A key this worker knew keeps working while the store is away: trusted for
+                    // another second at a time, so it is read again as soon as the store is back.
+                    if let known = sessions.lastKnown(reply.token, slot: reply.slot) {
+                        sessions.insert(known.renewed(until: now &+ 1_000_000_000), slot: reply.slot)
+                    } else {
+                        outage = error
+                    }
                 }
                 guard let s = table.existing(reply.fd), s.pointee.generation == reply.generation,
                     s.pointee.kind == .client, s.pointee.phase == .authenticating

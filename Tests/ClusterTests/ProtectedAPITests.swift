@@ -103,6 +103,12 @@ import Testing
             #expect(i.status == 403)
             #expect(i.text.contains("Key is inactive, please renew"))
 
+            // The key's own rate: 3 per second here, a burst of 3, then Tyk's 429.
+            let limited = createKey(port, session(apis: ["orders"], extra: #", "rate": 3, "per": 1"#))
+            let statuses = (0..<5).map { _ in get(port, "/orders/1", ["Authorization": limited]) }
+            #expect(statuses.map(\.status) == [200, 200, 200, 429, 429], "\(statuses.map(\.status))")
+            #expect(statuses[3].text.contains("Rate Limit Exceeded"))
+
             // Deleted: refused at once on every worker (no waiting out the session cache).
             for _ in 0..<4 { #expect(get(port, "/orders/1", ["Authorization": key]).status == 200) }
             #expect(httpRequest(port: port, method: "DELETE", path: "/tyk/keys/\(key)", headers: ["x-tyk-authorization": Self.secret])?.status == 200)
@@ -172,6 +178,51 @@ import Testing
             }
             #expect(refused, "statuses: \(nodes.map { get($0.httpPort, "/orders/1", ["Authorization": key]).status })")
             print("protected: a key deleted through node2 was refused on all three nodes after \(ms(since: start)) ms")
+        }
+    }
+
+    @Test func whileRedisIsDownKnownKeysKeepWorkingAndNewOnesGet503() throws {
+        guard let binary = builtExecutable() else {
+            Issue.record("sluice binary not found; run swift build")
+            return
+        }
+        let redis = try RedisServer()
+        defer { redis.stop() }
+        try withUpstream(binary) { upstream in
+            let folder = FileManager.default.temporaryDirectory.path + "/sluice-protected-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: folder + "/apps", withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: folder) }
+            for d in Self.definitions(upstream: upstream) {
+                try Data(d.json.utf8).write(to: URL(fileURLWithPath: folder + "/apps/" + d.file))
+            }
+            let node = ClusterProcessTests.Node(index: 1, httpPort: freePort(SOCK_STREAM), gossipPort: 0, folder: folder)
+            try Data(
+                #"{"listen_address": "127.0.0.1", "listen_port": \#(node.httpPort), "workers": 1, "secret": "\#(Self.secret)", "app_path": "apps", "local_session_cache": {"cached_session_timeout": 0.3}, "storage": {"type": "redis", "host": "127.0.0.1", "port": \#(redis.port)}}"#
+                    .utf8
+            ).write(to: URL(fileURLWithPath: node.conf))
+            try node.start(binary: binary)
+            defer {
+                node.signal(SIGKILL)
+                node.process?.waitUntilExit()
+            }
+            let port = node.httpPort
+            #expect(waitUntil(10) { get(port, "/hello").status == 200 })
+            let known = createKey(port, session(apis: ["orders"]))
+            let unused = createKey(port, session(apis: ["orders"]))
+            #expect(get(port, "/orders/1", ["Authorization": known]).status == 200)
+
+            redis.kill()
+            usleep(500_000)  // past the session cache's 0.3 s: the worker asks the store again
+            #expect(get(port, "/orders/1", ["Authorization": known]).status == 200)
+            let fresh = get(port, "/orders/1", ["Authorization": unused])
+            #expect(fresh.status == 503, "\(fresh)")
+            #expect(fresh.text.contains("Key store unavailable"))
+
+            try redis.restart()
+            // Back within about a second (reconnect backoff ≤ 1 s); the restarted redis is empty.
+            #expect(waitUntil(3) { get(port, "/orders/1", ["Authorization": unused]).status == 403 })
+            let again = createKey(port, session(apis: ["orders"]))
+            #expect(get(port, "/orders/1", ["Authorization": again]).status == 200)
         }
     }
 }

@@ -100,6 +100,7 @@ import Testing
             { $0.httpServerOptions.maxRequestBodySize == 1_048_576 }
         ),
         ("SLUICE_HASH_KEYS", "false", { !$0.hashKeys }),
+        ("SLUICE_LOCAL_SESSION_CACHE_CACHED_SESSION_TIMEOUT", "2.5", { $0.cachedSessionTimeout == 2.5 }),
         ("SLUICE_HASH_KEY_FUNCTION", "sha256", { $0.hashKeyFunction == "sha256" }),
         ("SLUICE_ENABLE_HASHED_KEYS_LISTING", "true", { $0.enableHashedKeysListing }),
         ("SLUICE_POLICIES_POLICY_RECORD_NAME", "/p/policies.json", { $0.policies.policyRecordName == "/p/policies.json" }),
