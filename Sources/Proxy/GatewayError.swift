@@ -27,6 +27,8 @@ enum GatewayError: Int, CaseIterable {
     case accessDenied
     /// The key store cannot be reached and the key is not cached.
     case keyStoreUnavailable
+    /// The key's `quota_max` requests of this period are spent.
+    case quotaExceeded
 
     var status: Int {
         switch self {
@@ -41,7 +43,7 @@ enum GatewayError: Int, CaseIterable {
         case .badRequest: 400
         case .serviceUnavailable, .keyStoreUnavailable: 503
         case .authMissing, .keyExpired: 401
-        case .keyInactive, .accessDenied: 403
+        case .keyInactive, .accessDenied, .quotaExceeded: 403
         }
     }
 
@@ -63,6 +65,7 @@ enum GatewayError: Int, CaseIterable {
         case .keyInactive: AccessDecision.inactive.message
         case .accessDenied: AccessDecision.denied.message
         case .keyStoreUnavailable: "Key store unavailable: the key cannot be checked now, try again"
+        case .quotaExceeded: "Quota exceeded"
         }
     }
 }

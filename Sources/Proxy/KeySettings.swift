@@ -11,11 +11,17 @@ public struct KeySettings: Sendable {
     /// Nanoseconds a worker keeps a session (or the absence of a key) before reading it again.
     /// Changes made through the control API reach every worker sooner, by invalidation.
     public var cacheNanos: Int64
+    /// Whether a request needing quota is admitted while the store cannot be reached.
+    public var quotaFailureMode: QuotaLeaser.FailureMode
 
-    public init(hashing: KeyHashing = KeyHashing(), policies: PolicyTable = PolicyTable(), cacheNanos: Int64 = 10_000_000_000) {
+    public init(
+        hashing: KeyHashing = KeyHashing(), policies: PolicyTable = PolicyTable(), cacheNanos: Int64 = 10_000_000_000,
+        quotaFailureMode: QuotaLeaser.FailureMode = .open
+    ) {
         self.hashing = hashing
         self.policies = policies
         self.cacheNanos = max(1_000_000, cacheNanos)
+        self.quotaFailureMode = quotaFailureMode
     }
 }
 

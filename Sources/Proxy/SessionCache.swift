@@ -4,6 +4,7 @@
 import Glibc
 import Keys
 import Limiter
+import Store
 
 /// What a worker knows about one key: its session (nil: no such key), the name it is stored
 /// under, and until when the knowledge holds. Reference type so a hit copies one pointer.
@@ -15,19 +16,23 @@ final class CachedSession {
     let session: Session?
     /// The key's id in the per-key rate limits (a SipHash of `name`, the same on every node).
     let limitKey: UInt64
+    /// The key's quota counter (`quota-<name>`) as this worker leases it; nil without a quota.
+    let quota: QuotaAccount?
     let validUntil: Int64
 
-    init(token: [UInt8], name: String, session: Session?, limitKey: UInt64, validUntil: Int64) {
+    init(token: [UInt8], name: String, session: Session?, limitKey: UInt64, quota: QuotaAccount?, validUntil: Int64) {
         self.token = token
         self.name = name
         self.session = session
         self.limitKey = limitKey
+        self.quota = quota
         self.validUntil = validUntil
     }
 
     /// The same knowledge, trusted until `validUntil`.
     func renewed(until validUntil: Int64) -> CachedSession {
-        CachedSession(token: token, name: name, session: session, limitKey: limitKey, validUntil: validUntil)
+        CachedSession(
+            token: token, name: name, session: session, limitKey: limitKey, quota: quota, validUntil: validUntil)
     }
 }
 

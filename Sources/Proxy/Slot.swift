@@ -88,6 +88,9 @@ struct Slot {
     var generatedRemaining: Int64 = 0
     /// Error bodies for this request should be XML (decided from its Content-Type and Accept).
     var wantsXML = false
+    /// The request's unit of quota was granted by a lease that completed while it was parked: the
+    /// request, parsed again, must not spend another.
+    var quotaGranted = false
     /// An event said the socket may have bytes to read / room to write; cleared when a call
     /// would block. Edge-triggered epoll reports each change once, so these remember it.
     var canRead = false

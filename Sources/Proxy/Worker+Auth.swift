@@ -22,6 +22,8 @@ final class StoreReplies {
     }
 
     var items: [Reply] = []
+    /// Quota leases that completed, for requests parked on them.
+    var quotaDecisions: [(fd: Int32, generation: UInt32, decision: QuotaLeaser.Decision)] = []
 }
 
 extension Worker {
@@ -71,7 +73,7 @@ extension Worker {
         let error: GatewayError
         if let session = cached.session {
             switch session.access(apiID: route.apiID, version: nil, method: method, path: path, now: Int64(wallClockSeconds())) {
-            case .allowed: return withinKeyRate(fd, cached, session)
+            case .allowed: return withinKeyRate(fd, cached, session) && withinQuota(fd, cached, session)
             case .expired: error = .keyExpired
             case .inactive: error = .keyInactive
             case .denied: error = .accessDenied
@@ -100,10 +102,46 @@ extension Worker {
         return false
     }
 
+    /// The key's quota (`quota_max` per `quota_renewal_rate` seconds), spent from the block this
+    /// worker leased; when the block is empty the request waits for the next lease (parked like a
+    /// session read). 403 `Quota exceeded` past the quota; a store outage follows
+    /// `quota_failure_mode`.
+    private mutating func withinQuota(_ fd: Int32, _ cached: CachedSession, _ session: Session) -> Bool {
+        guard let account = cached.quota, let quotas else { return true }
+        let s = slot(fd)
+        if s.pointee.quotaGranted {
+            s.pointee.quotaGranted = false
+            return true
+        }
+        let limit = QuotaLeaser.Limit(max: session.quotaMax, periodMillis: max(1, session.quotaRenewalRate) &* 1_000)
+        if let decision = quotas.spend(account, limit, now: now) { return admitted(fd, decision) }
+        s.pointee.phase = .authenticating
+        let (generation, replies) = (s.pointee.generation, storeReplies)
+        quotas.lease(account, limit, now: now) { decision in
+            replies.quotaDecisions.append((fd: fd, generation: generation, decision: decision))
+        }
+        return false
+    }
+
+    /// Goes on with an admitted request; answers a refused one (and returns false).
+    private mutating func admitted(_ fd: Int32, _ decision: QuotaLeaser.Decision) -> Bool {
+        switch decision {
+        case .admitted, .storeUnavailable(admitted: true):
+            return true
+        case .exceeded, .storeUnavailable(admitted: false):
+            WorkerStats.bump(stats.rateLimited)
+            let head = requestHead
+            consumeHead(slot(fd), head)
+            respond(fd, decision == .exceeded ? .quotaExceeded : .keyStoreUnavailable, close: head.framing != .none)
+            return false
+        }
+    }
+
     /// Caches what the store answered and resumes the parked requests: each head is parsed again
     /// and dispatched, now finding its session in the cache. A store outage answers 503 and caches
     /// nothing.
     mutating func resumeAuthenticated() {
+        resumeQuotaDecisions()
         while !storeReplies.items.isEmpty {
             let replies = storeReplies.items
             storeReplies.items.removeAll(keepingCapacity: true)
@@ -111,9 +149,11 @@ extension Worker {
                 var outage: StoreError?
                 switch reply.result {
                 case .success(let value):
+                    let known = value.flatMap { session(from: $0, name: reply.name) }
+                    let quota = (known?.quotaMax ?? 0) > 0 ? quotas?.account(for: "quota-" + reply.name) : nil
                     let entry = CachedSession(
-                        token: reply.token, name: reply.name, session: value.flatMap { session(from: $0, name: reply.name) },
-                        limitKey: snapshot.keyHasher.hash(Array(reply.name.utf8), domain: .keyID),
+                        token: reply.token, name: reply.name, session: known,
+                        limitKey: snapshot.keyHasher.hash(Array(reply.name.utf8), domain: .keyID), quota: quota,
                         validUntil: now &+ snapshot.keys.cacheNanos)
                     sessions.insert(entry, slot: reply.slot)
                 case .failure(let error):
@@ -138,6 +178,32 @@ extension Worker {
                     respond(reply.fd, .keyStoreUnavailable, close: true)
                 } else {
                     readRequest(reply.fd)
+                }
+            }
+        }
+    }
+
+    /// Requests that waited for a quota lease: admitted ones are dispatched again (spending no
+    /// second unit), refused ones answered.
+    private mutating func resumeQuotaDecisions() {
+        while !storeReplies.quotaDecisions.isEmpty {
+            let decisions = storeReplies.quotaDecisions
+            storeReplies.quotaDecisions.removeAll(keepingCapacity: true)
+            for item in decisions {
+                guard let s = table.existing(item.fd), s.pointee.generation == item.generation,
+                    s.pointee.kind == .client, s.pointee.phase == .authenticating
+                else { continue }
+                s.pointee.phase = .readingHead
+                switch item.decision {
+                case .admitted, .storeUnavailable(admitted: true):
+                    s.pointee.quotaGranted = true
+                    readRequest(item.fd)
+                case .exceeded, .storeUnavailable(admitted: false):
+                    s.pointee.requestParser.reset()
+                    s.pointee.inRead = s.pointee.inWrite
+                    s.pointee.inFwd = s.pointee.inWrite
+                    s.pointee.inScan = s.pointee.inWrite
+                    respond(item.fd, item.decision == .exceeded ? .quotaExceeded : .keyStoreUnavailable, close: true)
                 }
             }
         }

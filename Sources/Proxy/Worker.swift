@@ -45,6 +45,10 @@ struct Worker: ~Copyable {
     var sessions = SessionCache()
     /// Where sessions are read on a miss; nil when the gateway has no key store (keyless only).
     let keyStore: (any Store)?
+    /// Keys' quotas, leased in blocks from `keyStore`; accounts of ended periods are forgotten at
+    /// `nextQuotaSweep`.
+    let quotas: QuotaLeaser?
+    var nextQuotaSweep: Int64 = 0
     /// The same store when it has a connection in this loop (Redis), to drive.
     let keyStoreLoop: (any LoopDriven)?
     /// Store replies waiting for the loop (a reply may arrive inside the call that asked).
@@ -69,6 +73,7 @@ struct Worker: ~Copyable {
         let store = keyStore?.make(self.epoll.handle, Worker.storeTag)
         self.keyStore = store
         keyStoreLoop = store as? any LoopDriven
+        quotas = store.map { QuotaLeaser(store: $0, failureMode: snapshot.keys.quotaFailureMode) }
         tokenScratch = .allocate(byteCount: 4_096, alignment: 16)
         buffers = BufferPool(bufferSize: snapshot.settings.bufferSize)
         scratch = .allocate(byteCount: snapshot.settings.bufferSize + 1, alignment: 16)
@@ -110,6 +115,10 @@ struct Worker: ~Copyable {
             }
             keyStoreLoop?.tick(now: now)
             resumeAuthenticated()
+            if now >= nextQuotaSweep {
+                quotas?.sweep(now: now)
+                nextQuotaSweep = now &+ 10_000_000_000
+            }
             expireDeadlines()
             if draining && (openClients == 0 || now >= drainDeadline) { break }
         }

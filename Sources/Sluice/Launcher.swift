@@ -92,7 +92,9 @@ final class Launcher {
             definitions = loaded
             templates = try config.loadErrorTemplates()
         }
-        var keys = KeySettings(hashing: hashing, cacheNanos: Int64(config.cachedSessionTimeout * 1e9))
+        var keys = KeySettings(
+            hashing: hashing, cacheNanos: Int64(config.cachedSessionTimeout * 1e9),
+            quotaFailureMode: config.quotaFailureMode == .open ? .open : .closed)
         if demoUpstreamPort == nil {
             keys.policies = try loadPolicies()
             Log.info("policies loaded", [("count", "\(keys.policies.policies.count)")])

@@ -3,6 +3,7 @@
 // nodes sharing a real redis-server, where a key deleted through one node is refused on all.
 import Foundation
 import Glibc
+import Synchronization
 import TestSupport
 import Testing
 
@@ -109,6 +110,12 @@ import Testing
             #expect(statuses.map(\.status) == [200, 200, 200, 429, 429], "\(statuses.map(\.status))")
             #expect(statuses[3].text.contains("Rate Limit Exceeded"))
 
+            // The key's quota: 5 per minute, then Tyk's 403.
+            let quota = createKey(port, session(apis: ["orders"], extra: #", "quota_max": 5, "quota_renewal_rate": 60"#))
+            let spent = (0..<7).map { _ in get(port, "/orders/1", ["Authorization": quota]) }
+            #expect(spent.map(\.status) == [200, 200, 200, 200, 200, 403, 403], "\(spent.map(\.status))")
+            #expect(spent[5].text.contains("Quota exceeded"))
+
             // Deleted: refused at once on every worker (no waiting out the session cache).
             for _ in 0..<4 { #expect(get(port, "/orders/1", ["Authorization": key]).status == 200) }
             #expect(httpRequest(port: port, method: "DELETE", path: "/tyk/keys/\(key)", headers: ["x-tyk-authorization": Self.secret])?.status == 200)
@@ -169,6 +176,27 @@ import Testing
             #expect(waitUntil(5) { nodes.allSatisfy { get($0.httpPort, "/orders/1", ["Authorization": key]).status == 200 } })
             // Warm every worker's cache on every node.
             for n in nodes { for _ in 0..<6 { _ = get(n.httpPort, "/orders/1", ["Authorization": key]) } }
+
+            // A quota of 1,000 spent from three nodes at once: exactly 1,000 admitted.
+            let quota = createKey(nodes[0].httpPort, session(apis: ["orders"], extra: #", "quota_max": 1000, "quota_renewal_rate": 3600"#))
+            let admitted = Mutex(0)
+            let overQuota = Mutex(0)
+            let ports = nodes.map(\.httpPort)
+            DispatchQueue.concurrentPerform(iterations: 6) { i in
+                for _ in 0..<400 {
+                    let answer = get(ports[i % 3], "/orders/1", ["Authorization": quota])
+                    if answer.status == 200 {
+                        admitted.withLock { $0 += 1 }
+                    } else if answer.status == 403 && answer.text.contains("Quota exceeded") {
+                        overQuota.withLock { $0 += 1 }
+                    } else {
+                        Issue.record("unexpected answer \(answer)")
+                    }
+                }
+            }
+            print("protected: quota 1000 over 3 nodes, 2400 requests: \(admitted.withLock { $0 }) admitted, \(overQuota.withLock { $0 }) refused")
+            #expect(admitted.withLock { $0 } == 1000)
+            #expect(overQuota.withLock { $0 } == 1400)
 
             let start = Date()
             #expect(
