@@ -32,8 +32,9 @@ let package = Package(
         .executableTarget(
             name: "Sluice", dependencies: ["Proxy", "Config", "Posix", "Limiter", "Gossip"], swiftSettings: swift6),
 
-        // The cluster simulator: N gossip nodes in virtual time over a simulated network.
-        .executableTarget(name: "SluiceSim", dependencies: ["Gossip"], swiftSettings: swift6),
+        // The cluster simulator: N gossip nodes in virtual time over a simulated network, and the
+        // distributed limiter's experiments.
+        .executableTarget(name: "SluiceSim", dependencies: ["Gossip", "Limiter"], swiftSettings: swift6),
 
         .testTarget(name: "CryptoTests", dependencies: ["Crypto"], swiftSettings: swift6),
         .testTarget(name: "GossipTests", dependencies: ["Gossip"], swiftSettings: swift6),

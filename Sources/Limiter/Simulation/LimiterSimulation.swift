@@ -196,8 +196,10 @@ public struct LimiterSimulation {
                 let records = node.cluster.tick(now: t)
                 for record in records {
                     let bytes = record.encoded
-                    result.bytesSent[k] += bytes.count
-                    result.recordsSent[k] += 1
+                    if t >= sc.measureFrom {
+                        result.bytesSent[k] += bytes.count
+                        result.recordsSent[k] += 1
+                    }
                     for j in 0..<n where j != k && reachable(k, j, t) {
                         if rng.unit() < sc.loss { continue }
                         let d = sc.delay.lowerBound + Int64(rng.next() % UInt64(sc.delay.upperBound - sc.delay.lowerBound + 1))
@@ -208,6 +210,7 @@ public struct LimiterSimulation {
                 queue.push(t + interval, .tick(node: k))
             case .deliver(let j, let payload):
                 guard let node = nodes[j], node.up else { continue }
+                if t >= sc.measureFrom { result.bytesReceived[j] += payload.count }
                 node.cluster.receive(payload, now: t)
             case .join(let k):
                 start(k, at: t)
