@@ -9,7 +9,7 @@ want() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok ins
 case "${1:-run}" in
   run) want curl ;;
   test) want curl ;;
-  loadtest) want curl; want wrk; want nginx; want python3; want valgrind; want strace ;;
+  loadtest) want curl; want wrk; want nginx; want python3; want python3-matplotlib; want valgrind; want strace ;;
   *) echo "usage: $0 run|test|loadtest" >&2; exit 2 ;;
 esac
 

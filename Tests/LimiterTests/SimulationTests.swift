@@ -75,14 +75,16 @@ private func expectAcceptance(_ r: SimReport) {
     }
 
     /// A limit of 1 per second, 3 requests per second Zipf-spread over 10 nodes, ten minutes: 60 ± 1
-    /// per minute on average, and no minute off by more than the tokens 10 nodes may hold.
+    /// per minute on average; single minutes vary by the tokens the 10 buckets hold at its two ends
+    /// (each a fraction of a token, up to 4), so ±3 after the first minute (demand estimates of
+    /// 0.1/s nodes take ~10 s to converge).
     @Test func onePerSecond() {
         let r = SimExperiment.tiny.run()
         let minutes = r.perMinute!
         let mean = Double(minutes.reduce(0, +)) / Double(minutes.count)
         print("SIM 1/s zipf: per minute \(minutes), mean \(mean)")
         #expect(abs(mean - 60) <= 1)
-        for m in minutes { #expect(abs(m - 60) <= 4, "\(minutes)") }
+        for m in minutes.dropFirst() { #expect(abs(m - 60) <= 3, "\(minutes)") }
     }
 }
 
