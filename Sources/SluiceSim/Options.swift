@@ -22,6 +22,8 @@ struct Options {
     var limiter: [String] = []
     var limiterNodes = 10
     var workers = 2
+    /// Limiter experiments over the real gossip (`--over gossip`) instead of the delivery model.
+    var overGossip = false
     /// Limits in use in the `bandwidth` experiment (100 of them hot).
     var limits = 10_000
 
@@ -29,7 +31,8 @@ struct Options {
         usage: sluice-sim [--nodes N] [--seed S] [--loss P] [--jitter-ms J] [--latency-ms L]
                           [--duration SECONDS] [--scenario steady|crash|loss|partition|slow]
                           [--slow-ms D] [--format table|csv] [--scale N,N,...]
-               sluice-sim --limiter NAME,...|all [--limiter-nodes N] [--workers W] [--limits N] [--seed S]
+               sluice-sim --limiter NAME,...|all [--limiter-nodes N] [--workers W] [--limits N]
+                          [--over model|gossip] [--seed S]
         Runs N gossip nodes in virtual time over a simulated network and prints one row per scenario.
         --limiter runs the distributed limiter's experiments instead (\(LimiterRun.names.joined(separator: " "))).
         """
@@ -112,6 +115,10 @@ struct Options {
                 let v = try value(a)
                 o.limiter = v == "all" ? LimiterRun.names : v.split(separator: ",").map(String.init)
                 for name in o.limiter where !LimiterRun.names.contains(name) { throw .badValue(option: a, value: v) }
+            case "--over":
+                let v = try value(a)
+                guard v == "model" || v == "gossip" else { throw .badValue(option: a, value: v) }
+                o.overGossip = v == "gossip"
             case "--limits":
                 let n = try number(a)
                 guard n >= 100, n <= 1_000_000, n == n.rounded() else { throw .badValue(option: a, value: String(n)) }

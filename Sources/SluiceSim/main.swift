@@ -25,7 +25,8 @@ do {
 
 if !options.limiter.isEmpty {
     LimiterRun.run(
-        options.limiter, nodes: options.limiterNodes, workers: options.workers, limits: options.limits, seed: options.seed,
+        options.limiter, nodes: options.limiterNodes, workers: options.workers, limits: options.limits,
+        overGossip: options.overGossip, seed: options.seed,
         format: options.format)
     exit(0)
 }

@@ -338,8 +338,14 @@ public final class ClusterLimiter {
         }
         let sideBudget: Double
         if mode == .majority {
-            for (member, since) in missingSince where since > settled {
-                if let f = state.lastFractions[member] { held[member] = f }
+            // Every missing member stays held while the latest loss is recent: a partition is
+            // detected one member at a time, over more than one `takeoverDelay` with real SWIM
+            // timeouts, and taking over the first ones' shares while still a majority would hand
+            // this side part of the other side's budget for the whole partition.
+            if (missingSince.values.max() ?? .min) > settled {
+                for member in missingSince.keys {
+                    if let f = state.lastFractions[member] { held[member] = f }
+                }
             }
             sideBudget = budget
         } else {

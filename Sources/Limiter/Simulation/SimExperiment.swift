@@ -95,8 +95,16 @@ public enum SimExperiment: String, CaseIterable, Sendable {
     }
 
     public func run(nodes: Int = 10, workers: Int = 2, seed: UInt64 = 1) -> SimReport {
+        var transport = ModelTransport()
+        return run(nodes: nodes, workers: workers, seed: seed, over: &transport)
+    }
+
+    /// Runs with records and membership carried by `transport` (e.g. the real gossip).
+    public func run(nodes: Int = 10, workers: Int = 2, seed: UInt64 = 1, over transport: inout some SimTransport)
+        -> SimReport
+    {
         let sc = scenario(nodes: nodes, workers: workers, seed: seed)
-        let result = LimiterSimulation(sc).run()
+        let result = LimiterSimulation(sc).run(over: &transport)
         return SimReport(experiment: self, scenario: sc, result: result)
     }
 }
