@@ -15,13 +15,16 @@ struct GossipTransport: SimTransport {
     private(set) var net: SimulatedNetwork
     /// Network time at the experiment's time 0.
     private(set) var offset: Instant = 0
-    /// Network time at which the experiment's measured part began (for bytes per second).
     private var nodes = 0
     private var byName: [String: Int] = [:]
     /// Partition changes in time order: the groups from then on, or nil for "healed".
     private var splits: [(at: Int64, groups: [[Int]]?)] = []
-    /// Bytes sent by all gossip nodes at time 0 (after the cluster formed).
-    private var bytesAtZero = 0
+    /// Bytes sent and delivered by all gossip nodes at time 0 (after the cluster formed), and when
+    /// the run first passed `markAt`.
+    private var bytesAtZero = (sent: 0, delivered: 0)
+    private var bytesAtMark: (sent: Int, delivered: Int)?
+    /// The experiment's time at which `bytesAtMark` is taken (the end of a warm-up).
+    var markAt: Int64 = 5 * second
 
     init(seed: UInt64, latency: Instant, loss: Double) {
         net = SimulatedNetwork(seed: seed, keyring: try! Keyring(keys: [Cluster.clusterKey]))  // 32 bytes
@@ -44,7 +47,7 @@ struct GossipTransport: SimTransport {
             }
         }
         offset = net.now
-        bytesAtZero = totalBytesSent
+        bytesAtZero = totals
         for e in scenario.events {
             if case .partition(let groups, let from, let until) = e {
                 splits += [(from, groups), (until, nil)]
@@ -90,13 +93,26 @@ struct GossipTransport: SimTransport {
         }
     }
 
-    /// Gossip bytes (membership and records, all packets) sent per node per second since time 0.
-    func bytesPerNodeSecond(until t: Int64) -> Double {
-        guard t > 0 else { return 0 }
-        return Double(totalBytesSent - bytesAtZero) / Double(nodes) / (Double(t) / Double(second))
+    /// Gossip bytes (membership and records, all packets) sent and delivered per node per second
+    /// between the experiment's times `from` and `until` (the counters are read when the run passes
+    /// `from`, see `deliveries`).
+    func bytesPerNodeSecond(from: Int64, until: Int64) -> (sent: Double, received: Double) {
+        let base = from <= 0 ? bytesAtZero : (bytesAtMark ?? bytesAtZero)
+        let seconds = Double(until - from) / Double(second)
+        guard seconds > 0, nodes > 0 else { return (0, 0) }
+        let now = totals
+        return (
+            Double(now.sent - base.sent) / Double(nodes) / seconds,
+            Double(now.delivered - base.delivered) / Double(nodes) / seconds
+        )
     }
 
-    private var totalBytesSent: Int { (0..<nodes).reduce(0) { $0 + net.stats($1).bytesSent } }
+    private var totals: (sent: Int, delivered: Int) {
+        (0..<nodes).reduce((0, 0)) { acc, i in
+            let s = net.stats(i)
+            return (acc.0 + s.bytesSent, acc.1 + s.bytesDelivered)
+        }
+    }
 
     /// Runs the network to the experiment's time t, splitting and healing on the way.
     private mutating func advance(to t: Int64) {
@@ -104,6 +120,10 @@ struct GossipTransport: SimTransport {
             net.run(until: max(net.now, offset + next.at))
             if let groups = next.groups { net.partition(groups) } else { net.heal() }
             splits.removeFirst()
+        }
+        if bytesAtMark == nil, t >= markAt {
+            if offset + markAt > net.now { net.run(until: offset + markAt) }
+            bytesAtMark = totals
         }
         if offset + t > net.now { net.run(until: offset + t) }
     }

@@ -32,7 +32,7 @@ enum LimiterRun {
             if overGossip {
                 var gossip = GossipTransport(seed: seed, latency: millisecond, loss: 0.01)
                 report = experiment.run(nodes: nodes, workers: workers, seed: seed, over: &gossip)
-                notes.append("gossip=\(Format.fixed(gossip.bytesPerNodeSecond(until: report.scenario.duration), 0))B/node/s")
+                notes.append("gossip=\(Format.fixed(gossip.bytesPerNodeSecond(from: 0, until: report.scenario.duration).sent, 0))B/node/s")
             } else {
                 report = experiment.run(nodes: nodes, workers: workers, seed: seed)
             }
@@ -45,7 +45,9 @@ enum LimiterRun {
             print(summary.render(format))
         }
         // The sizes: 3 nodes and 100 (or `--limiter-nodes` when given another size).
-        if names.contains("bandwidth") { bandwidth(nodes: [3, nodes == 10 ? 100 : nodes], limits: limits, seed: seed, format: format) }
+        if names.contains("bandwidth") {
+            bandwidth(nodes: [3, nodes == 10 ? 100 : nodes], limits: limits, overGossip: overGossip, seed: seed, format: format)
+        }
     }
 
     /// Admitted / L per second, ten to a line.
@@ -77,19 +79,31 @@ enum LimiterRun {
         ]
     }
 
-    static func bandwidth(nodes: [Int], limits: Int, seed: UInt64, format: ReportTable.Format) {
+    static func bandwidth(nodes: [Int], limits: Int, overGossip: Bool, seed: UInt64, format: ReportTable.Format) {
         print("\ngossip bandwidth: \(limits) limits in use, 100 hot (3 × L each), 10 s after a 5 s warm-up")
         var table = ReportTable(headers: [
             "nodes", "spread", "records/s/node/hot", "sent B/s/node", "received B/s/node", "1 s max err",
+            "gossip sent B/s/node", "gossip received B/s/node",
         ])
         for n in nodes.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } } {
             for (name, shape) in [("uniform", TrafficShape.uniform), ("zipf", .zipf(1))] {
                 let clock = WallClock()
-                let b = SimBandwidth.measure(nodes: n, limits: limits, shape: shape, seed: seed)
+                var b: SimBandwidth
+                var wire = ["-", "-"]
+                if overGossip {
+                    var gossip = GossipTransport(seed: seed, latency: millisecond, loss: 0.01)
+                    b = SimBandwidth.measure(
+                        nodes: n, limits: limits, hot: 100, shape: shape, seconds: 10, settings: .init(), seed: seed,
+                        over: &gossip)
+                    let (sent, received) = gossip.bytesPerNodeSecond(from: 5 * second, until: 15 * second)
+                    wire = [Format.fixed(sent, 0), Format.fixed(received, 0)]
+                } else {
+                    b = SimBandwidth.measure(nodes: n, limits: limits, shape: shape, seed: seed)
+                }
                 table.append([
                     String(n), name, Format.fixed(b.recordsPerHotLimit, 2), Format.fixed(b.sentPerNode, 0),
                     Format.fixed(b.receivedPerNode, 0), percent(b.maxError1s),
-                ])
+                ] + wire)
                 writeStandardError("done: bandwidth \(n) nodes \(name) in \(Format.fixed(clock.elapsed, 1)) s\n")
             }
         }

@@ -19,6 +19,17 @@ public struct SimBandwidth: Sendable {
         nodes: Int, limits: Int = 10_000, hot: Int = 100, shape: TrafficShape = .uniform, seconds: Int = 10,
         settings: LimiterSettings = .init(), seed: UInt64 = 1
     ) -> SimBandwidth {
+        var transport = ModelTransport()
+        return measure(
+            nodes: nodes, limits: limits, hot: hot, shape: shape, seconds: seconds, settings: settings, seed: seed,
+            over: &transport)
+    }
+
+    /// The same over `transport` (e.g. the real gossip, whose own byte counts the caller reads).
+    public static func measure(
+        nodes: Int, limits: Int, hot: Int, shape: TrafficShape, seconds: Int, settings: LimiterSettings,
+        seed: UInt64, over transport: inout some SimTransport
+    ) -> SimBandwidth {
         let s = SimScenario.second
         let warmup = 5 * s
         var sc = SimScenario()
@@ -31,7 +42,7 @@ public struct SimBandwidth: Sendable {
         sc.phases = [TrafficPhase(start: 0, shape: shape, factor: 3)]
         sc.duration = warmup + Int64(seconds) * s
         sc.measureFrom = warmup
-        let r = LimiterSimulation(sc).run()
+        let r = LimiterSimulation(sc).run(over: &transport)
         let span = Double(seconds)
         let sent = Double(r.bytesSent.reduce(0, +)) / Double(nodes) / span
         let received = Double(r.bytesReceived.reduce(0, +)) / Double(nodes) / span
