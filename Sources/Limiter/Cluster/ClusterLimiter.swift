@@ -59,6 +59,8 @@ public final class ClusterLimiter {
     private var missingSince: [NodeID: Int64] = [:]
     /// Members that became live again, since when (until `takeoverDelay` has passed).
     private var returnedAt: [NodeID: Int64] = [:]
+    /// When a record from each other member last arrived (any limit).
+    private var lastHeard: [NodeID: Int64] = [:]
     private let startedAt: Int64
     private var sequence: UInt64 = 0
     /// A member became live (joined, came back, healed): every active limit's record goes out at the
@@ -137,6 +139,7 @@ public final class ClusterLimiter {
         guard member != node else { return }
         live.remove(member)
         known[member] = nil
+        lastHeard[member] = nil
         membershipVersion &+= 1
         missingSince[member] = nil
         returnedAt[member] = nil
@@ -160,6 +163,7 @@ public final class ClusterLimiter {
     public func receive(_ record: LimitRecord, now: Int64) {
         guard record.node != node else { return }
         recordsReceived += 1
+        lastHeard[record.node] = now
         if let held = remote[record.limit]?[record.node], !record.supersedes(held.record) { return }
         remote[record.limit, default: [:]][record.node] = Remote(record: record, receivedAt: now)
     }
@@ -211,6 +215,7 @@ public final class ClusterLimiter {
         let settled = saturatingSub(now, settings.takeoverDelay)
         returnedAt = returnedAt.filter { $0.value > settled }
         let oldest = saturatingSub(now, settings.recordTTL)
+        lastHeard = lastHeard.filter { known[$0.key] != nil || $0.value >= oldest }
         for (id, records) in remote {
             let kept = records.filter { $0.value.receivedAt >= oldest }
             remote[id] = kept.isEmpty ? nil : kept
@@ -338,14 +343,16 @@ public final class ClusterLimiter {
         }
         let sideBudget: Double
         if mode == .majority {
-            // Every missing member stays held while the latest loss is recent: a partition is
-            // detected one member at a time, over more than one `takeoverDelay` with real SWIM
-            // timeouts, and taking over the first ones' shares while still a majority would hand
-            // this side part of the other side's budget for the whole partition.
-            if (missingSince.values.max() ?? .min) > settled {
-                for member in missingSince.keys {
-                    if let f = state.lastFractions[member] { held[member] = f }
-                }
+            // Every missing member stays held while the latest loss or return is recent: a partition
+            // is detected (and a heal seen) one member at a time, over more than one `takeoverDelay`
+            // with real SWIM timeouts, and taking over the first ones' shares while still a majority
+            // would hand this side part of the other side's budget.
+            // A missing member whose records still arrive is not gone either: after a heal one
+            // side's membership may see the other back seconds before this side's does, while the
+            // records already flow through the members that see both.
+            let unsettled = (missingSince.values.max() ?? .min) > settled || !returnedAt.isEmpty
+            for (member, since) in missingSince where unsettled || (lastHeard[member] ?? .min) > since {
+                if let f = state.lastFractions[member] { held[member] = f }
             }
             sideBudget = budget
         } else {
