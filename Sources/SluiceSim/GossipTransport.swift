@@ -93,6 +93,11 @@ struct GossipTransport: SimTransport {
         }
     }
 
+    mutating func localHealth(of k: Int, at t: Int64) -> Int {
+        advance(to: t)
+        return net.membership(k).localHealth
+    }
+
     /// Gossip bytes (membership and records, all packets) sent and delivered per node per second
     /// between the experiment's times `from` and `until` (the counters are read when the run passes
     /// `from`, see `deliveries`).

@@ -13,7 +13,7 @@ import Testing
     /// The three nodes and a's view after `steady` seconds, then `after` seconds with c missing from
     /// every live set; `cTalks` keeps c's records flowing (as after a heal that one side sees first).
     /// Returns a's share and the records a sent per interval while steady.
-    private func run(cTalks: Bool, after: Int) -> (share: Double, recordsPerInterval: Double) {
+    private func run(cTalks: Bool, after: Int, aUnhealthy: Bool = false) -> (share: Double, recordsPerInterval: Double) {
         let ids = Self.names.map { NodeID(name: $0) }
         let nodes = ids.map { SharedClusterLimiter(node: $0, epoch: 1, workers: 1, now: 0) }
         let limits = nodes.map { $0.limit(key: "api:x", config: Self.config, now: 0) }
@@ -30,7 +30,9 @@ import Testing
             var out: [[[UInt8]]] = [[], [], []]
             for k in 0..<3 {
                 let live = cMissing && k < 2 ? Array(ids[0..<2]) : ids
-                let records = nodes[k].interval(live: live, left: [], received: inbox[k], now: now).map(\.encoded)
+                let health = aUnhealthy && cMissing && k == 0 ? 5 : 0
+                let records = nodes[k].interval(live: live, left: [], received: inbox[k], localHealth: health, now: now)
+                    .map(\.encoded)
                 if k == 0 && step >= 10 && !cMissing { sentByA += records.count }
                 for j in 0..<3 where j != k && (!cMissing || cTalks || (k < 2) == (j < 2)) { out[j] += records }
             }
@@ -48,6 +50,13 @@ import Testing
     @Test func aMissingMemberWhoseRecordsStillArriveKeepsItsShare() {
         let (share, _) = run(cTalks: true, after: 3)
         #expect(abs(share - 10) < 1, "a holds \(share), expected a third of 30")
+    }
+
+    /// A node whose own probes fail (Lifeguard's local health above 0) is likely the one cut off: it
+    /// keeps everyone at the fraction they had instead of taking over.
+    @Test func anUnhealthyNodeTakesOverNothing() {
+        let (share, _) = run(cTalks: false, after: 3, aUnhealthy: true)
+        #expect(abs(share - 10) < 1, "a holds \(share), expected its third of 30")
     }
 
     @Test func steadyDemandIsSentOnRefreshNotEveryInterval() {

@@ -61,6 +61,9 @@ public final class ClusterLimiter {
     private var returnedAt: [NodeID: Int64] = [:]
     /// When a record from each other member last arrived (any limit).
     private var lastHeard: [NodeID: Int64] = [:]
+    /// Until when this node counts as unhealthy (its own probes failing): `takeoverDelay` after the
+    /// last `setLocalHealth` with a score above 0.
+    private var unhealthyUntil: Int64 = .min
     private let startedAt: Int64
     private var sequence: UInt64 = 0
     /// A member became live (joined, came back, healed): every active limit's record goes out at the
@@ -132,6 +135,15 @@ public final class ClusterLimiter {
         for member in live {
             if known.updateValue(now, forKey: member) == nil { membershipVersion &+= 1 }
         }
+    }
+
+    /// The gossip layer's local health score (Lifeguard's awareness; 0 = healthy). A node whose own
+    /// probes fail — the one cut off from the rest — sees the others die one by one, seconds apart,
+    /// and would take over their shares while it still counts a majority; while its score is above 0
+    /// (and for `takeoverDelay` after) it keeps every member at the fraction it last had, its own
+    /// included: no takeover, no re-split by demand.
+    public func setLocalHealth(_ score: Int, now: Int64) {
+        if score > 0 { unhealthyUntil = saturatingAdd(now, settings.takeoverDelay) }
     }
 
     /// A member that left gracefully: no longer part of the known members a majority is counted of.
@@ -330,12 +342,18 @@ public final class ClusterLimiter {
 
         var held: [NodeID: Double] = [:]
         var participants: [NodeID] = []
+        // Unhealthy (its own probes fail): this node's view of the others cannot be trusted — they
+        // die one by one in it and their records expire — so everyone else keeps the fraction they
+        // had, and this node its own (a minority side is capped anyway).
+        let frozen = now < unhealthyUntil && mode != .minority
         for member in members {
             if member != node, let back = returnedAt[member], back > settled,
                 (records[member]?.receivedAt ?? .min) < back, let f = state.lastFractions[member]
             {
                 held[member] = f
             } else if member != node, starting, records[member] == nil, let f = state.lastFractions[member] {
+                held[member] = f
+            } else if member != node, frozen, let f = state.lastFractions[member] {
                 held[member] = f
             } else {
                 participants.append(member)
@@ -350,7 +368,8 @@ public final class ClusterLimiter {
             // A missing member whose records still arrive is not gone either: after a heal one
             // side's membership may see the other back seconds before this side's does, while the
             // records already flow through the members that see both.
-            let unsettled = (missingSince.values.max() ?? .min) > settled || !returnedAt.isEmpty
+            let unsettled =
+                (missingSince.values.max() ?? .min) > settled || !returnedAt.isEmpty || now < unhealthyUntil
             for (member, since) in missingSince where unsettled || (lastHeard[member] ?? .min) > since {
                 if let f = state.lastFractions[member] { held[member] = f }
             }

@@ -155,6 +155,7 @@ public struct LimiterSimulation {
             case .tick(let k):
                 guard let node = nodes[k], node.up else { continue }
                 node.cluster.setLiveMembers(visibleMembers(of: k, at: t), now: t)
+                node.cluster.setLocalHealth(transport.localHealth(of: k, at: t), now: t)
                 let records = node.cluster.tick(now: t)
                 for record in records {
                     let bytes = record.encoded

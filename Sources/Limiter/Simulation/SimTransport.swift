@@ -16,6 +16,8 @@ public protocol SimTransport {
     mutating func deliveries(upTo t: Int64) -> [(node: Int, payload: [UInt8], at: Int64)]
     /// The nodes that k believes alive at t (alive or suspect), k excluded.
     mutating func liveMembers(of k: Int, at t: Int64) -> [Int]
+    /// Node k's local health score at t (Lifeguard's awareness; 0 = healthy).
+    mutating func localHealth(of k: Int, at t: Int64) -> Int
 }
 
 /// The built-in network and membership model: each record goes to each reachable node directly,
@@ -89,6 +91,9 @@ public struct ModelTransport: SimTransport {
         }
         return out
     }
+
+    /// The model has no probes, hence no health score: always 0.
+    public mutating func localHealth(of k: Int, at t: Int64) -> Int { 0 }
 
     /// Whether i and j can exchange packets at t (both exist and are up, same partition group).
     private func reachable(_ i: Int, _ j: Int, _ t: Int64) -> Bool {
