@@ -1,12 +1,14 @@
 // A deterministic, single-threaded simulator of the distributed limiter in virtual time: N nodes,
 // each a real `ClusterLimiter` with real `DistributedLimit`s (TokenBucket + counters) per limit, fed
-// Poisson arrivals by a traffic model, exchanging *encoded* records through a model of gossip (delay,
-// loss, partitions) and a model of SWIM membership (detection after a delay with jitter). An oracle
-// (one central TokenBucket at the global rate and burst) replays the same arrivals of limit 0.
+// Poisson arrivals by a traffic model, exchanging *encoded* records through a `SimTransport`: the
+// built-in model of gossip and SWIM (`ModelTransport`: delay, loss, partitions, detection after a
+// delay with jitter), or the real `Gossip` membership on its simulated network (`sluice-sim`). An
+// oracle (one central TokenBucket at the global rate and burst) replays the same arrivals of limit 0.
 //
 // The boundary with the real gossip is the bytes: `ClusterLimiter.tick` returns records, the
-// simulator encodes them and hands the bytes to `ClusterLimiter.receive` at the other nodes, exactly
-// what the executable does through `Broadcast(channel:key:payload:)`.
+// simulator encodes them and hands the bytes to the transport, and what it delivers to
+// `ClusterLimiter.receive` at the other nodes, exactly what the executable does through
+// `Broadcast(channel:key:payload:)`.
 
 /// Runs a `SimScenario`. Owner only.
 public struct LimiterSimulation {
