@@ -45,8 +45,9 @@ let package = Package(
             name: "Sluice", dependencies: ["Proxy", "Config", "Posix", "Limiter", "Gossip", "Control", "Keys"],
             swiftSettings: swift6),
 
-        // The cluster simulator: N gossip nodes in virtual time over a simulated network.
-        .executableTarget(name: "SluiceSim", dependencies: ["Gossip"], swiftSettings: swift6),
+        // The cluster simulator: N gossip nodes in virtual time over a simulated network, and the
+        // distributed limiter's experiments.
+        .executableTarget(name: "SluiceSim", dependencies: ["Gossip", "Limiter"], swiftSettings: swift6),
 
         // Shared by test targets: a real redis-server on a free loopback port, the built `sluice`.
         .target(name: "TestSupport", dependencies: ["Posix"], path: "Tests/TestSupport", swiftSettings: swift6),

@@ -9,7 +9,8 @@
 # PACE_MS between requests (a wrk Lua `delay`), so demand is ~10 × 1000 / PACE_MS per second in total
 # (20 × LIMIT by default) and spreads as the connections do, whatever the nodes' CPU share. Counts admitted and rejected per second from
 # the nodes' counters (/tyk/cluster/limits), prints admitted/limit per second and the steady-state
-# error, and writes loadtest/results/drl-STAMP.{csv,txt} (and .png when matplotlib is there).
+# error, and writes loadtest/results/drl-STAMP.{csv,txt,png} (the plot: lib/drl_plot.py, python3-matplotlib;
+# `python3 loadtest/lib/drl_plot.py SERIES.csv LIMIT` plots a series again).
 # Knobs: LIMIT (100), PACE_MS (5), PHASE_S (20 s per spread), SETTLE (3 s skipped at the start of each spread),
 #        WORKERS (1 per node), SKIP_BUILD=1, SLUICE_BIN (default .build/release/sluice), KEEP_TMP=1.
 set -euo pipefail

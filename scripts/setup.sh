@@ -14,7 +14,7 @@ case "$purpose" in
     want curl; want libhiredis-dev; want redis-server
     command -v python3 >/dev/null || want python3
     python3 -m venv --help >/dev/null 2>&1 || want python3-venv ;;
-  loadtest) want curl; want libhiredis-dev; want redis-server; want wrk; want nginx; want python3; want valgrind; want strace ;;
+  loadtest) want curl; want libhiredis-dev; want redis-server; want wrk; want nginx; want python3; want python3-matplotlib; want valgrind; want strace ;;
   *) echo "usage: $0 run|test|loadtest" >&2; exit 2 ;;
 esac
 

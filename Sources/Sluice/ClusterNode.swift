@@ -264,7 +264,8 @@ private struct ClusterLoop: ~Copyable {
         guard let limits else { return }
         let members = membership.members
         let live = members.filter { $0.state == .alive || $0.state == .suspect }.map { NodeID(name: $0.name) }
-        let records = limits.interval(live: live, left: leftMembers, received: limiterInbox, now: now)
+        let records = limits.interval(
+            live: live, left: leftMembers, received: limiterInbox, localHealth: membership.localHealth, now: now)
         leftMembers.removeAll(keepingCapacity: true)
         limiterInbox.removeAll(keepingCapacity: true)
         for record in records {

@@ -18,12 +18,23 @@ struct Options {
     var format: ReportTable.Format = .table
     /// Cluster sizes for the steady-state traffic table (`--scale 10,100,1000`).
     var scale: [Int] = []
+    /// Limiter experiments (`--limiter uniform,shift|all`): run these instead of the gossip scenarios.
+    var limiter: [String] = []
+    var limiterNodes = 10
+    var workers = 2
+    /// Limiter experiments over the real gossip (`--over gossip`) instead of the delivery model.
+    var overGossip = false
+    /// Limits in use in the `bandwidth` experiment (100 of them hot).
+    var limits = 10_000
 
     static let usage = """
         usage: sluice-sim [--nodes N] [--seed S] [--loss P] [--jitter-ms J] [--latency-ms L]
                           [--duration SECONDS] [--scenario steady|crash|loss|partition|slow]
                           [--slow-ms D] [--format table|csv] [--scale N,N,...]
+               sluice-sim --limiter NAME,...|all [--limiter-nodes N] [--workers W] [--limits N]
+                          [--over model|gossip] [--seed S]
         Runs N gossip nodes in virtual time over a simulated network and prints one row per scenario.
+        --limiter runs the distributed limiter's experiments instead (\(LimiterRun.names.joined(separator: " "))).
         """
 
     enum ParseError: Error, CustomStringConvertible {
@@ -100,6 +111,22 @@ struct Options {
                     guard let n = Int(part), n >= 2, n <= 65_536 else { throw .badValue(option: a, value: v) }
                     o.scale.append(n)
                 }
+            case "--limiter":
+                let v = try value(a)
+                o.limiter = v == "all" ? LimiterRun.names : v.split(separator: ",").map(String.init)
+                for name in o.limiter where !LimiterRun.names.contains(name) { throw .badValue(option: a, value: v) }
+            case "--over":
+                let v = try value(a)
+                guard v == "model" || v == "gossip" else { throw .badValue(option: a, value: v) }
+                o.overGossip = v == "gossip"
+            case "--limits":
+                let n = try number(a)
+                guard n >= 100, n <= 1_000_000, n == n.rounded() else { throw .badValue(option: a, value: String(n)) }
+                o.limits = Int(n)
+            case "--limiter-nodes", "--workers":
+                let n = try number(a)
+                guard n >= 1, n <= 1_000, n == n.rounded() else { throw .badValue(option: a, value: String(n)) }
+                if a == "--workers" { o.workers = Int(n) } else { o.limiterNodes = max(2, Int(n)) }
             default:
                 throw .unknownOption(a)
             }

@@ -23,6 +23,14 @@ do {
     exit(2)
 }
 
+if !options.limiter.isEmpty {
+    LimiterRun.run(
+        options.limiter, nodes: options.limiterNodes, workers: options.workers, limits: options.limits,
+        overGossip: options.overGossip, seed: options.seed,
+        format: options.format)
+    exit(0)
+}
+
 let period = GossipConfig.lan.probeInterval
 print(
     "sluice-sim: seed \(options.seed), latency \(Format.fixed(Double(options.latency) / Double(millisecond), 1)) ms, "

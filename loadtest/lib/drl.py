@@ -126,22 +126,12 @@ with open(out_prefix + ".txt", "w") as f:
     f.write("\n".join(text) + "\n")
 print("\n".join(text))
 
-try:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    xs, ys, x = [], [], 0
-    for name, k, adm, *_ in rows:
-        xs.append(x)
-        ys.append(adm)
-        x += 1
-    plt.figure(figsize=(9, 3.5))
-    plt.step(xs, ys, where="post", label="admitted / s (cluster)")
-    plt.axhline(limit, color="red", linestyle="--", label=f"limit {limit:g}/s")
-    plt.xlabel("s")
-    plt.legend()
-    plt.tight_layout()
-    plt.savefig(out_prefix + ".png", dpi=100)
-    print(f"plot: {out_prefix}.png")
-except ImportError:
-    print("(no matplotlib: no plot)")
+# The PNG: a separate script, so that a committed series can be plotted again. python3-matplotlib
+# belongs to the system's interpreter, which may not be the `python3` first on PATH.
+plotter = os.path.join(os.path.dirname(os.path.abspath(__file__)), "drl_plot.py")
+for interpreter in [sys.executable, "/usr/bin/python3"]:
+    if subprocess.run([interpreter, "-c", "import matplotlib"], capture_output=True).returncode == 0:
+        subprocess.run([interpreter, plotter, out_prefix + ".csv", f"{limit:g}"])
+        break
+else:
+    print("(no plot: python3-matplotlib is missing; scripts/setup.sh loadtest installs it)")

@@ -29,17 +29,23 @@ public final class ClusterLimiter {
         var hotUntil: Int64 = .min
         /// The demand in the last record sent (what the others use for this node); 0 when none.
         var published: Double = 0
-        /// The demand in the record before that one, which is what this node counts for itself: the
-        /// others have surely received it (delivery takes at most an interval), so a jump in demand
+        /// The demand in the record before that one, which is what this node counts for itself while
+        /// the last one may still be on its way (for an interval after sending): a jump in demand
         /// raises this node's share only once the others have lowered theirs for it.
         var previous: Double = 0
         /// When the limit last turned active (hot here or a record arrived); `.max` while cold.
         var activeSince: Int64 = .max
         var publishedAt: Int64 = .min
+        /// The arrivals counter when the last record was sent.
+        var arrivalsAtPublish: UInt64 = 0
         var ticksSincePublish = 0
         var share: Double
         /// Each live member's fraction of the budget when this node last saw a majority.
         var lastFractions: [NodeID: Double] = [:]
+        /// The `membershipVersion` at which the share was last computed for a cold limit (nil when it
+        /// was hot or in warm-up): a cold limit's share changes only with the membership, so most
+        /// of 10,000 limits in use cost a counter sample per tick and nothing more.
+        var coldAtVersion: UInt64?
     }
 
     private var limits: [LimitID: LimitState] = [:]
@@ -53,8 +59,20 @@ public final class ClusterLimiter {
     private var missingSince: [NodeID: Int64] = [:]
     /// Members that became live again, since when (until `takeoverDelay` has passed).
     private var returnedAt: [NodeID: Int64] = [:]
+    /// When a record from each other member last arrived (any limit).
+    private var lastHeard: [NodeID: Int64] = [:]
+    /// Until when this node counts as unhealthy (its own probes failing): `takeoverDelay` after the
+    /// last `setLocalHealth` with a score above 0.
+    private var unhealthyUntil: Int64 = .min
     private let startedAt: Int64
     private var sequence: UInt64 = 0
+    /// A member became live (joined, came back, healed): every active limit's record goes out at the
+    /// next tick instead of waiting for its refresh, so that the newcomer hears everyone at once.
+    private var republish = false
+    /// Bumped whenever the live or known members change.
+    private var membershipVersion: UInt64 = 0
+    /// No member went missing or came back within `takeoverDelay` (shares are not in transition).
+    private var membershipSettled = true
 
     /// Counters for observability.
     public private(set) var recordsSent = 0
@@ -106,13 +124,26 @@ public final class ClusterLimiter {
         next.insert(node)
         for member in next where !live.contains(member) {
             if missingSince.removeValue(forKey: member) != nil { returnedAt[member] = now }
+            republish = true
         }
         for member in live where !next.contains(member) {
             missingSince[member] = now
             returnedAt[member] = nil
         }
+        if next != live { membershipVersion &+= 1 }
         live = next
-        for member in live { known[member] = now }
+        for member in live {
+            if known.updateValue(now, forKey: member) == nil { membershipVersion &+= 1 }
+        }
+    }
+
+    /// The gossip layer's local health score (Lifeguard's awareness; 0 = healthy). A node whose own
+    /// probes fail — the one cut off from the rest — sees the others die one by one, seconds apart,
+    /// and would take over their shares while it still counts a majority; while its score is above 0
+    /// (and for `takeoverDelay` after) it keeps every member at the fraction it last had, its own
+    /// included: no takeover, no re-split by demand.
+    public func setLocalHealth(_ score: Int, now: Int64) {
+        if score > 0 { unhealthyUntil = saturatingAdd(now, settings.takeoverDelay) }
     }
 
     /// A member that left gracefully: no longer part of the known members a majority is counted of.
@@ -120,6 +151,8 @@ public final class ClusterLimiter {
         guard member != node else { return }
         live.remove(member)
         known[member] = nil
+        lastHeard[member] = nil
+        membershipVersion &+= 1
         missingSince[member] = nil
         returnedAt[member] = nil
         for id in remote.keys { remote[id]?[member] = nil }
@@ -142,6 +175,7 @@ public final class ClusterLimiter {
     public func receive(_ record: LimitRecord, now: Int64) {
         guard record.node != node else { return }
         recordsReceived += 1
+        lastHeard[record.node] = now
         if let held = remote[record.limit]?[record.node], !record.supersedes(held.record) { return }
         remote[record.limit, default: [:]][record.node] = Remote(record: record, receivedAt: now)
     }
@@ -152,15 +186,26 @@ public final class ClusterLimiter {
     /// returns the records to broadcast now (send `encoded` under `broadcastKey`).
     public func tick(now: Int64) -> [LimitRecord] {
         expire(now: now)
+        let settledSince = saturatingSub(now, settings.takeoverDelay)
+        let settled = returnedAt.isEmpty && missingSince.values.allSatisfy { $0 <= settledSince }
+        if settled != membershipSettled { membershipVersion &+= 1 }
+        membershipSettled = settled
         var out: [LimitRecord] = []
         for id in Array(limits.keys) {
             guard var state = limits[id] else { continue }
             sample(&state, now: now)
             if let record = record(for: &state, now: now) { out.append(record) }
+            let cold = settled && !isActive(state, now: now) && now >= saturatingAdd(startedAt, settings.warmup)
+            if cold && state.coldAtVersion == membershipVersion {
+                limits[id] = state
+                continue
+            }
             let share = allocation(for: &state, now: now)
             apply(share, to: &state, now: now)
+            state.coldAtVersion = cold ? membershipVersion : nil
             limits[id] = state
         }
+        republish = false
         return out
     }
 
@@ -175,11 +220,14 @@ public final class ClusterLimiter {
 
     private func expire(now: Int64) {
         let forget = saturatingSub(now, settings.forgetAfter)
+        let before = known.count
         known = known.filter { $0.value >= forget || $0.key == node }
+        if known.count != before { membershipVersion &+= 1 }
         missingSince = missingSince.filter { known[$0.key] != nil }
         let settled = saturatingSub(now, settings.takeoverDelay)
         returnedAt = returnedAt.filter { $0.value > settled }
         let oldest = saturatingSub(now, settings.recordTTL)
+        lastHeard = lastHeard.filter { known[$0.key] != nil || $0.value >= oldest }
         for (id, records) in remote {
             let kept = records.filter { $0.value.receivedAt >= oldest }
             remote[id] = kept.isEmpty ? nil : kept
@@ -196,9 +244,15 @@ public final class ClusterLimiter {
         let arrivalRate = Double(arrivals &- state.lastArrivals) / seconds
         let admittedRate = Double(admitted &- state.lastAdmitted) / seconds
         // Average over at least `minEvents` arrivals: a 3/s limit sees 0 or 1 arrival per interval,
-        // and a raw rate of 0-or-5/s would throw the share back and forth.
-        let basis = max(arrivalRate, state.demand)
-        let tau = max(Double(settings.demandTimeConstant), basis > 0 ? settings.minEvents / basis * 1e9 : 0)
+        // and a raw rate of 0-or-5/s would throw the share back and forth. The interval's own rate
+        // sets the time constant only when it rests on `minEvents` arrivals itself (a jump in demand
+        // is followed at once); one arrival in an interval must not, or a 0.1/s node would read as
+        // 0.5/s for seconds after each arrival and hold a share it cannot use.
+        let count = Double(arrivals &- state.lastArrivals)
+        let basis = max(count >= settings.minEvents ? arrivalRate : 0, state.demand)
+        let tau = min(
+            max(Double(settings.demandTimeConstant), basis > 0 ? settings.minEvents / basis * 1e9 : .infinity),
+            Double(settings.maxDemandTimeConstant))
         let alpha = tau <= 0 ? 1 : 1 - exp(-Double(dt) / tau)
         state.demand += alpha * (arrivalRate - state.demand)
         state.admittedRate += alpha * (admittedRate - state.admittedRate)
@@ -220,20 +274,34 @@ public final class ClusterLimiter {
         return records.keys.contains { live.contains($0) }
     }
 
+    /// The record to send for this limit now, if any. Send-on-change: a record goes out when the
+    /// demand left the deadband around the last one sent (`changeThreshold`), when the last one is
+    /// `refreshTicks` old (it repairs losses and keeps the record alive within `recordTTL`), when
+    /// the demand stopped (one last "none"), or when a member became live. A node with steady
+    /// demand thus sends one record per refresh instead of one per interval.
     private func record(for state: inout LimitState, now: Int64) -> LimitRecord? {
         let active = isActive(state, now: now)
         let demand = active ? state.demand : 0
         // Nothing to say: no demand now and none announced.
         if demand < 1e-9 && state.published == 0 { return nil }
         state.ticksSincePublish += 1
-        let moved = abs(demand - state.published) > settings.changeThreshold * max(state.published, 1e-9)
+        // Moved: outside the deadband, and not by chance: the arrivals since the last record differ
+        // from what its demand predicts by more than `changeSignificance` Poisson deviations (a node
+        // at 30/s reads ±20% from one interval to the next by chance alone).
+        var moved = abs(demand - state.published) > settings.changeThreshold * state.published
+        if moved && state.published > 0 && state.publishedAt != .min {
+            let expected = state.published * Double(now - state.publishedAt) / 1e9
+            let seen = Double(state.lastArrivals &- state.arrivalsAtPublish)
+            moved = abs(seen - expected) > settings.changeSignificance * (expected + 1).squareRoot()
+        }
         let due = state.ticksSincePublish >= max(1, settings.refreshTicks)
         let stopping = demand < 1e-9  // a last record that says "none", then silence
-        guard moved || due || stopping else { return nil }
+        guard moved || due || stopping || republish else { return nil }
         sequence &+= 1
         state.previous = state.published
         state.published = stopping ? 0 : demand
         state.publishedAt = now
+        state.arrivalsAtPublish = state.lastArrivals
         state.ticksSincePublish = 0
         let record = LimitRecord(
             limit: state.limit.id, node: node, epoch: epoch, sequence: sequence, demand: Float(state.published),
@@ -241,6 +309,12 @@ public final class ClusterLimiter {
         recordsSent += 1
         bytesSent += record.encoded.count
         return record
+    }
+
+    /// The demand the other members hold for this node: the last record sent once it has had an
+    /// interval to arrive (delivery takes at most one), the one before it until then.
+    private func ownDemand(_ state: LimitState, now: Int64) -> Double {
+        now >= saturatingAdd(state.publishedAt, settings.gossipInterval) ? state.published : state.previous
     }
 
     /// This node's share in tokens per second, from the records of the visible members.
@@ -268,6 +342,10 @@ public final class ClusterLimiter {
 
         var held: [NodeID: Double] = [:]
         var participants: [NodeID] = []
+        // Unhealthy (its own probes fail): this node's view of the others cannot be trusted — they
+        // die one by one in it and their records expire — so everyone else keeps the fraction they
+        // had, and this node its own (a minority side is capped anyway).
+        let frozen = now < unhealthyUntil && mode != .minority
         for member in members {
             if member != node, let back = returnedAt[member], back > settled,
                 (records[member]?.receivedAt ?? .min) < back, let f = state.lastFractions[member]
@@ -275,13 +353,24 @@ public final class ClusterLimiter {
                 held[member] = f
             } else if member != node, starting, records[member] == nil, let f = state.lastFractions[member] {
                 held[member] = f
+            } else if member != node, frozen, let f = state.lastFractions[member] {
+                held[member] = f
             } else {
                 participants.append(member)
             }
         }
         let sideBudget: Double
         if mode == .majority {
-            for (member, since) in missingSince where since > settled {
+            // Every missing member stays held while the latest loss or return is recent: a partition
+            // is detected (and a heal seen) one member at a time, over more than one `takeoverDelay`
+            // with real SWIM timeouts, and taking over the first ones' shares while still a majority
+            // would hand this side part of the other side's budget.
+            // A missing member whose records still arrive is not gone either: after a heal one
+            // side's membership may see the other back seconds before this side's does, while the
+            // records already flow through the members that see both.
+            let unsettled =
+                (missingSince.values.max() ?? .min) > settled || !returnedAt.isEmpty || now < unhealthyUntil
+            for (member, since) in missingSince where unsettled || (lastHeard[member] ?? .min) > since {
                 if let f = state.lastFractions[member] { held[member] = f }
             }
             sideBudget = budget
@@ -299,7 +388,7 @@ public final class ClusterLimiter {
         let heldTotal = held.values.reduce(0, +) * budget
         let demands = participants.map { member -> Double in
             guard active else { return 0 }
-            if member == node { return state.previous }
+            if member == node { return ownDemand(state, now: now) }
             return Double(records[member]?.record.demand ?? 0)
         }
         let shares = Allocation.shares(

@@ -12,6 +12,8 @@ public struct LimiterSettings: Sendable, Equatable {
     /// shift within one sample (α = 0.86 at 200 ms) yet averages two samples of noise. 0 means the
     /// last interval's rate alone.
     public var demandTimeConstant: Int64 = 100_000_000
+    /// The longest time constant of the demand EWMA (for the slowest limits). Default 10 s.
+    public var maxDemandTimeConstant: Int64 = 10_000_000_000
     /// A record not refreshed for this long is dropped. Default 10 s. Must exceed the failure
     /// detection time: until membership declares a node dead its last record must keep holding its
     /// share, or both sides of a fresh partition would hand it out.
@@ -41,13 +43,20 @@ public struct LimiterSettings: Sendable, Equatable {
     /// and the others' are in. Default 2 intervals.
     public var warmup: Int64 = 400_000_000
     /// The smallest bucket capacity in tokens, so that a small share does not waste the tokens that
-    /// accrue while it waits for the next arrival. Default 2.
-    public var minCapacity: Double = 2
-    /// Records are re-sent every tick while the demand moved by more than this fraction since the last
-    /// one sent, and otherwise every `refreshTicks` ticks. Default 0 (send every tick).
-    public var changeThreshold: Double = 0
-    /// Default 1 (every tick).
-    public var refreshTicks: Int = 1
-
+    /// accrue while it waits for the next arrival. Default 4: a node at 1 token/s with 3 arrivals/s
+    /// wastes the tokens that accrue while its bucket is full; with room for 2 that is ~1.6% of them
+    /// (a 1/s limit admitted 58.9 per minute), with room for 4 under 0.1% (59.9 per minute).
+    public var minCapacity: Double = 4
+    /// Send-on-change deadband: a record goes out when the demand moved by more than this fraction
+    /// of the last one sent. Default 0.25: in over-subscription the shares add up to the budget
+    /// whatever the demands, so a 25% error in one node's weight only moves which node admits what
+    /// (measured: docs/LIMITER.md); a shift or a new hot spot moves demand far more than that.
+    public var changeThreshold: Double = 0.25
+    /// ... and when the arrivals since the last record differ from what it predicts by more than this
+    /// many standard deviations of a Poisson count (so noise alone rarely sends). Default 3.
+    public var changeSignificance: Double = 3
+    /// ... and otherwise every `refreshTicks` ticks, to repair a lost record and to keep it within
+    /// `recordTTL`. Default 15 (3 s at 200 ms: three refreshes per TTL).
+    public var refreshTicks: Int = 15
     public init() {}
 }

@@ -82,12 +82,14 @@ public final class SharedClusterLimiter: Sendable {
     // MARK: - Control thread
 
     /// One interval: the live members (alive or suspect, as gossip sees them; this node is added),
-    /// members that left gracefully, the payloads received since the last call, then `tick`.
-    /// Returns the records to broadcast.
+    /// members that left gracefully, the payloads received since the last call, the gossip layer's
+    /// local health score (`Membership.localHealth`, 0 = healthy), then `tick`. Returns the records
+    /// to broadcast.
     public func interval(
-        live: [NodeID], left: [NodeID], received: [[UInt8]], now: Int64
+        live: [NodeID], left: [NodeID], received: [[UInt8]], localHealth: Int = 0, now: Int64
     ) -> [LimitRecord] {
         state.withLock { s in
+            s.limiter.setLocalHealth(localHealth, now: now)
             for member in left { s.limiter.memberLeft(member) }
             s.limiter.setLiveMembers(live, now: now)
             for payload in received { s.limiter.receive(payload, now: now) }

@@ -1,12 +1,14 @@
 // A deterministic, single-threaded simulator of the distributed limiter in virtual time: N nodes,
 // each a real `ClusterLimiter` with real `DistributedLimit`s (TokenBucket + counters) per limit, fed
-// Poisson arrivals by a traffic model, exchanging *encoded* records through a model of gossip (delay,
-// loss, partitions) and a model of SWIM membership (detection after a delay with jitter). An oracle
-// (one central TokenBucket at the global rate and burst) replays the same arrivals of limit 0.
+// Poisson arrivals by a traffic model, exchanging *encoded* records through a `SimTransport`: the
+// built-in model of gossip and SWIM (`ModelTransport`: delay, loss, partitions, detection after a
+// delay with jitter), or the real `Gossip` membership on its simulated network (`sluice-sim`). An
+// oracle (one central TokenBucket at the global rate and burst) replays the same arrivals of limit 0.
 //
 // The boundary with the real gossip is the bytes: `ClusterLimiter.tick` returns records, the
-// simulator encodes them and hands the bytes to `ClusterLimiter.receive` at the other nodes, exactly
-// what the executable does through `Broadcast(channel:key:payload:)`.
+// simulator encodes them and hands the bytes to the transport, and what it delivers to
+// `ClusterLimiter.receive` at the other nodes, exactly what the executable does through
+// `Broadcast(channel:key:payload:)`.
 
 /// Runs a `SimScenario`. Owner only.
 public struct LimiterSimulation {
@@ -16,7 +18,6 @@ public struct LimiterSimulation {
 
     private enum Event {
         case tick(node: Int)
-        case deliver(to: Int, payload: [UInt8])
         case arrival(limit: Int)
         case join(node: Int)
         case crash(node: Int)
@@ -32,7 +33,14 @@ public struct LimiterSimulation {
         }
     }
 
+    /// Runs over the built-in network model.
     public func run() -> SimResult {
+        var transport = ModelTransport()
+        return run(over: &transport)
+    }
+
+    /// Runs with records and membership carried by `transport`.
+    public func run(over transport: inout some SimTransport) -> SimResult {
         let sc = scenario
         let n = sc.allNodes
         var rng = SplitMix64(seed: sc.seed)
@@ -50,76 +58,27 @@ public struct LimiterSimulation {
             budget: budget, burst: Double(sc.burst ?? max(1, Int(sc.rate.rounded(.up)))), interval: interval,
             bins: bins, nodes: n)
         let oracle = TokenBucket(rate: sc.rate, per: sc.per, burst: sc.burst)
-        // Per-pair detection jitter, fixed per run.
-        var jitter = [[Int64]](repeating: [Int64](repeating: 0, count: n), count: n)
-        for i in 0..<n {
-            for j in 0..<n { jitter[i][j] = sc.detectionJitter > 0 ? Int64(rng.next() % UInt64(sc.detectionJitter)) : 0 }
-        }
-        var joinedAt = [Int64](repeating: 0, count: n)
-        var crashedAt = [Int64?](repeating: nil, count: n)
+        transport.prepare(sc, ids: ids)
         for e in sc.events {
             switch e {
-            case .join(let k, let at):
-                joinedAt[k] = at
-                queue.push(at, .join(node: k))
-            case .crash(let k, let at):
-                queue.push(at, .crash(node: k))
-            case .partition:
-                break
+            case .join(let k, let at): queue.push(at, .join(node: k))
+            case .crash(let k, let at): queue.push(at, .crash(node: k))
+            case .partition: break
             }
         }
-        for k in sc.nodes..<n where !sc.events.contains(where: { if case .join(k, _) = $0 { true } else { false } }) {
-            joinedAt[k] = .max
+
+        func visibleMembers(of k: Int, at t: Int64) -> [NodeID] {
+            transport.liveMembers(of: k, at: t).map { ids[$0] }
         }
 
         func start(_ k: Int, at now: Int64) {
+            transport.start(k, at: now)
             let cluster = ClusterLimiter(
                 node: ids[k], epoch: UInt64(max(0, now)) + 1, workers: sc.workers, settings: sc.settings, now: now)
             cluster.setLiveMembers(visibleMembers(of: k, at: now), now: now)
             let limits = limitIDs.map { cluster.limit(id: $0, config: config, now: now) }
             nodes[k] = SimNode(cluster: cluster, limits: limits)
             queue.push(now + Int64(rng.next() % UInt64(interval)), .tick(node: k))
-        }
-
-        // Whether i and j can exchange packets at t (both exist and are up, same partition group).
-        func reachable(_ i: Int, _ j: Int, _ t: Int64) -> Bool {
-            if t < joinedAt[i] || t < joinedAt[j] { return false }
-            if let c = crashedAt[i], t >= c { return false }
-            if let c = crashedAt[j], t >= c { return false }
-            for e in sc.events {
-                if case .partition(let groups, let from, let until) = e, t >= from, t < until {
-                    if group(of: i, groups) != group(of: j, groups) { return false }
-                }
-            }
-            return true
-        }
-        func group(of k: Int, _ groups: [[Int]]) -> Int {
-            groups.firstIndex { $0.contains(k) } ?? groups.count
-        }
-        // Instants at which reachability may flip.
-        var changeTimes: [Int64] = []
-        for e in sc.events {
-            switch e {
-            case .join(_, let at), .crash(_, let at): changeTimes.append(at)
-            case .partition(_, let from, let until): changeTimes += [from, until]
-            }
-        }
-        changeTimes.sort()
-
-        // Node i's membership view at t: SWIM declares j dead `detection` (+ jitter) after it became
-        // unreachable and alive `aliveDelay` after it became reachable.
-        func visibleMembers(of i: Int, at t: Int64) -> [NodeID] {
-            var out: [NodeID] = []
-            for j in 0..<n where j != i {
-                let now = reachable(i, j, t)
-                let lastFlip = changeTimes.last { $0 <= t && reachable(i, j, $0 - 1) != reachable(i, j, $0) }
-                if now {
-                    if lastFlip.map({ t - $0 >= sc.aliveDelay }) ?? true { out.append(ids[j]) }
-                } else if let flip = lastFlip, t - flip < sc.detection + jitter[i][j], reachable(i, j, flip - 1) {
-                    out.append(ids[j])
-                }
-            }
-            return out
         }
 
         // Traffic: per limit, a Poisson process at the phase's total rate.
@@ -180,6 +139,11 @@ public struct LimiterSimulation {
         for l in 0..<limitCount { scheduleArrival(limit: l, after: 0) }
 
         while let (t, event) = queue.pop(), t < sc.duration {
+            for d in transport.deliveries(upTo: t) {
+                guard let node = nodes[d.node], node.up else { continue }
+                if d.at >= sc.measureFrom { result.bytesReceived[d.node] += d.payload.count }
+                node.cluster.receive(d.payload, now: d.at)
+            }
             switch event {
             case .arrival(let l):
                 scheduleArrival(limit: l, after: t)
@@ -193,26 +157,22 @@ public struct LimiterSimulation {
             case .tick(let k):
                 guard let node = nodes[k], node.up else { continue }
                 node.cluster.setLiveMembers(visibleMembers(of: k, at: t), now: t)
+                node.cluster.setLocalHealth(transport.localHealth(of: k, at: t), now: t)
                 let records = node.cluster.tick(now: t)
                 for record in records {
                     let bytes = record.encoded
-                    result.bytesSent[k] += bytes.count
-                    result.recordsSent[k] += 1
-                    for j in 0..<n where j != k && reachable(k, j, t) {
-                        if rng.unit() < sc.loss { continue }
-                        let d = sc.delay.lowerBound + Int64(rng.next() % UInt64(sc.delay.upperBound - sc.delay.lowerBound + 1))
-                        queue.push(t + d, .deliver(to: j, payload: bytes))
+                    if t >= sc.measureFrom {
+                        result.bytesSent[k] += bytes.count
+                        result.recordsSent[k] += 1
                     }
+                    transport.send(from: k, bytes, at: t)
                 }
                 if let share = node.cluster.share(of: limitIDs[0]) { result.recordShare(at: t, node: k, share: share) }
                 queue.push(t + interval, .tick(node: k))
-            case .deliver(let j, let payload):
-                guard let node = nodes[j], node.up else { continue }
-                node.cluster.receive(payload, now: t)
             case .join(let k):
                 start(k, at: t)
             case .crash(let k):
-                crashedAt[k] = t
+                transport.crash(k, at: t)
                 nodes[k]?.up = false
             }
         }

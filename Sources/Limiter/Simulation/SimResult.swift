@@ -13,6 +13,8 @@ public struct SimResult: Sendable {
     public var admittedByNode: [Int]
     public var bytesSent: [Int]
     public var recordsSent: [Int]
+    /// Record bytes delivered to each node (one copy per record; gossip's retransmissions not counted).
+    public var bytesReceived: [Int]
     /// Each node's latest share of limit 0 (tokens/s) and the time it was set.
     public var lastShare: [Double]
 
@@ -27,6 +29,7 @@ public struct SimResult: Sendable {
         admittedByNode = Array(repeating: 0, count: nodes)
         bytesSent = Array(repeating: 0, count: nodes)
         recordsSent = Array(repeating: 0, count: nodes)
+        bytesReceived = Array(repeating: 0, count: nodes)
         lastShare = Array(repeating: 0, count: nodes)
     }
 

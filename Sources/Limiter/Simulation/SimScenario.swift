@@ -30,6 +30,8 @@ public struct SimScenario: Sendable {
     /// Time until a member that became reachable (joined, healed) is seen alive.
     public var aliveDelay: Int64 = 200 * millisecond
     public var events: [SimEvent] = []
+    /// Gossip bytes and records are counted from this time on (after a warm-up).
+    public var measureFrom: Int64 = 0
 
     public init() {}
 
