@@ -4,6 +4,8 @@
 #
 #   loadtest/run.sh keyless
 #   loadtest/run.sh drl         (the distributed rate limiter on 3 nodes: see drl.sh)
+#   loadtest/run.sh protected   (keyless vs protected: a key checked on every request, with its rate
+#                               and quota, sessions on a local redis-server; SCENARIOS default "fast")
 #
 # Scenarios (SCENARIOS, default "fast slow"):
 #   fast  upstream: nginx, 1 worker, a fixed 100-byte 200 answer. Proxies with W in FAST_WORKERS
@@ -30,7 +32,9 @@ source "$here/lib/wrk.sh"
 mode=${1:-}
 # The distributed limiter on a 3-node cluster: its own script.
 [[ $mode == drl ]] && exec "$here/drl.sh"
-[[ $mode == keyless ]] || { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+PROTECTED=0
+if [[ $mode == protected ]]; then PROTECTED=1 SCENARIOS=${SCENARIOS:-fast} mode=keyless; fi
+[[ $mode == keyless ]] || { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-2}
@@ -45,6 +49,7 @@ SLOW_DELAY_MS=${SLOW_DELAY_MS:-50}
 SLUICE_BIN=${SLUICE_BIN:-$root/.build/release/sluice}
 KINDS="nginx sluice"
 if [[ ${LIMITS:-0} == 1 ]]; then KINDS="nginx sluice sluicelim"; fi
+if ((PROTECTED)); then KINDS="nginx sluice sluicekey"; fi
 
 install_cleanup_traps
 raise_nofile
@@ -61,8 +66,10 @@ WORK_DIR=$(mktemp -d "${TMPDIR:-/tmp}/sluice-loadtest.XXXXXX")
 chmod 755 "$WORK_DIR"  # nginx workers run as nobody when started by root
 stamp=$(date +%Y%m%d-%H%M%S)
 mkdir -p "$here/results"
-report="$here/results/keyless-$stamp.md"
-raw="$here/results/keyless-$stamp"
+name=keyless
+((PROTECTED)) && name=protected
+report="$here/results/$name-$stamp.md"
+raw="$here/results/$name-$stamp"
 mkdir -p "$raw"
 failed=0
 
@@ -72,14 +79,17 @@ start_proxy() {
     local kind=$1 dir=$2 port=$3 workers=$4 upstream=$5 rc=0
     case $kind in
     nginx) start_nginx_proxy "$dir" "$port" "$workers" "$upstream"; PROXY_LOG=$dir/error.log ;;
-    sluice | sluicelim)
+    sluice | sluicelim | sluicekey)
         if ((!sluice_ok)); then REASON="sluice binary missing"; return 1; fi
-        local limits=""
-        [[ $kind == sluicelim ]] && limits=limits
-        start_sluice_gateway "$dir" "$port" "$workers" "$upstream" $limits; PROXY_LOG=$dir/sluice.log ;;
+        local variant=""
+        [[ $kind == sluicelim ]] && variant=limits
+        [[ $kind == sluicekey ]] && variant=protected
+        start_sluice_gateway "$dir" "$port" "$workers" "$upstream" $variant; PROXY_LOG=$dir/sluice.log ;;
     esac
     PROXY_PID=$STARTED_PID
-    wait_http "http://127.0.0.1:$port/" "$PROXY_PID" 15 || rc=$?
+    local ready="http://127.0.0.1:$port/"
+    [[ $kind == sluicekey ]] && ready="http://127.0.0.1:$port/hello"
+    wait_http "$ready" "$PROXY_PID" 15 || rc=$?
     case $rc in
     0) return 0 ;;
     2) REASON="$kind did not start (exited): $(tail -n 3 "$PROXY_LOG" 2>/dev/null | tr '\n' ' ')" ;;
@@ -103,21 +113,39 @@ run_scenario() {
                     failed=1
                     continue
                 fi
+                WRK_HEADER=""
+                [[ $kind == sluicekey ]] && WRK_HEADER="Authorization: $(create_bench_key "$port")"
                 for c in $conns_list; do
                     threads=1
                     ((c >= 1000)) && threads=2
                     if ((WARMUP > 0)); then run_wrk "$WORK_DIR/warmup.txt" "$port" "$c" "$threads" "$WARMUP"; fi
                     log "$name round $round: $kind W=$w C=$c (${DURATION}s)"
-                    local out="$raw/${name}__w${w}__c${c}__${kind}__r${round}.txt" ticks
+                    local out="$raw/${name}__w${w}__c${c}__${kind}__r${round}.txt" ticks commands
                     ticks=$(cpu_ticks "$PROXY_PID")
+                    ((PROTECTED)) && commands=$(redis_commands)
                     run_wrk "$out" "$port" "$c" "$threads" "$DURATION"
                     # The proxy's own CPU per request is steadier than req/s on a shared machine.
                     echo "# proxy cpu ticks: $((  $(cpu_ticks "$PROXY_PID") - ticks )) at $(getconf CLK_TCK)/s" >>"$out"
+                    if [[ $kind == sluicekey ]]; then
+                        echo "# redis commands: $(( $(redis_commands) - commands - 1 ))" >>"$out"
+                    fi
                 done
                 stop_owned "$PROXY_PID"
             done
         done
     done
+}
+
+# Protected turns keep sessions and quotas in a redis-server of their own.
+if ((PROTECTED)); then
+    ensure_tools redis-server:redis-server redis-cli:redis-server
+    REDIS_PORT=$(free_port)
+    start_owned "$WORK_DIR/redis.log" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no
+    for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+# Commands the redis-server processed so far (the INFO call itself is one).
+redis_commands() {
+    redis-cli -p "$REDIS_PORT" info stats | sed -n 's/^total_commands_processed:\([0-9]*\).*/\1/p'
 }
 
 for scenario in $SCENARIOS; do
@@ -153,7 +181,7 @@ for scenario in $SCENARIOS; do
 done
 
 {
-    echo "# keyless: Sluice vs nginx, $stamp"
+    echo "# $name: Sluice vs nginx, $stamp"
     echo
     echo "DURATION=${DURATION}s ROUNDS=$ROUNDS WARMUP=${WARMUP}s, $(nproc) cores, $(nginx -v 2>&1 | sed 's/.*: //')," \
         "$(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2), sluice $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')." \
@@ -161,7 +189,7 @@ done
     echo
     python3 "$here/lib/table.py" "$raw"
     echo
-    echo "Raw wrk outputs: keyless-$stamp/"
+    echo "Raw wrk outputs: $name-$stamp/"
 } >"$report"
 cat "$report"
 log "report: ${report#"$root"/}"

@@ -1,25 +1,39 @@
 # Sluice instances of the load tests: the gateway with a generated config and API directory, and
 # `sluice echo`, the delaying upstream.
 
-# start_sluice_gateway DIR PORT WORKERS UPSTREAM_PORT [LIMITS]: one keyless API on "/" to the upstream;
-# with LIMITS=limits the API also has a per-IP rate_limit and a global_rate_limit, both far above any
-# rate this machine reaches (every request is decided, none is refused).
+# start_sluice_gateway DIR PORT WORKERS UPSTREAM_PORT [limits|protected]: one keyless API on "/" to
+# the upstream; with "limits" the API also has a per-IP rate_limit and a global_rate_limit, both far
+# above any rate this machine reaches (every request is decided, none is refused); with "protected"
+# the API needs a key, sessions live in the redis-server on REDIS_PORT, and the control API's secret
+# is "bench" (make the key with create_bench_key).
 # Prefixes the binary with WRAPPER (an array: valgrind, env LD_PRELOAD=...), empty by default.
 start_sluice_gateway() {
-    local dir=$1 port=$2 workers=$3 upstream=$4 limits=""
+    local dir=$1 port=$2 workers=$3 upstream=$4 limits="" keyless=true storage=""
     if [[ ${5:-} == limits ]]; then
         limits='"rate_limit": {"by": "ip", "rate": 1000000000, "per": 1}, "global_rate_limit": {"rate": 1000000000, "per": 1},'
+    elif [[ ${5:-} == protected ]]; then
+        keyless=false
+        storage=", \"secret\": \"bench\", \"storage\": {\"type\": \"redis\", \"host\": \"127.0.0.1\", \"port\": $REDIS_PORT}"
     fi
     mkdir -p "$dir/apps"
     cat >"$dir/apps/bench.json" <<JSON
-{"api_id": "bench", "name": "bench", "use_keyless": true, "active": true, $limits
+{"api_id": "bench", "name": "bench", "use_keyless": $keyless, "active": true, $limits
  "proxy": {"listen_path": "/", "target_url": "http://127.0.0.1:$upstream", "strip_listen_path": false},
  "version_data": {"not_versioned": true, "versions": {"Default": {"name": "Default"}}}}
 JSON
     cat >"$dir/sluice.conf" <<JSON
-{"listen_address": "127.0.0.1", "listen_port": $port, "app_path": "$dir/apps", "log_level": "warn"}
+{"listen_address": "127.0.0.1", "listen_port": $port, "app_path": "$dir/apps", "log_level": "warn"$storage}
 JSON
     start_owned "$dir/sluice.log" env SLUICE_WORKERS="$workers" "${WRAPPER[@]}" "$SLUICE_BIN" --conf "$dir/sluice.conf"
+}
+
+# create_bench_key PORT: prints a key for the "bench" API of a protected gateway, with a rate and a
+# quota far above what this machine reaches (every request pays for the key, its rate and its quota).
+create_bench_key() {
+    curl -s -X POST "http://127.0.0.1:$1/tyk/keys/create" -H 'x-tyk-authorization: bench' \
+        -d '{"org_id": "bench", "rate": 1000000000, "per": 1, "quota_max": 1000000000000, "quota_renewal_rate": 3600,
+             "access_rights": {"bench": {"api_id": "bench", "versions": ["Default"]}}}' |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["key"])'
 }
 
 # start_sluice_echo LOGFILE PORT DELAY_MS: answers every request with 200 after DELAY_MS.

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Summarise raw wrk outputs into one comparison table (Markdown), nginx vs sluice, and, when the run
-has "sluicelim" turns (LIMITS=1), a second table: sluice with non-binding limits vs plain sluice.
+has turns of a sluice variant ("sluicelim": LIMITS=1; "sluicekey": run.sh protected), a second table:
+the variant vs plain sluice (for "sluicekey" with the redis-server commands per request).
 
 Usage: table.py RAW_DIR
 
@@ -16,8 +17,15 @@ import sys
 from collections import defaultdict
 
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}
-NAME = re.compile(r"^(?P<scenario>[^_]+)__w(?P<w>\d+)__c(?P<c>\d+)__(?P<proxy>nginx|sluicelim|sluice)__r(?P<round>\d+)\.txt$")
-FAILED = re.compile(r"^(?P<scenario>[^_]+)__w(?P<w>\d+)__(?P<proxy>nginx|sluicelim|sluice)__r(?P<round>\d+)\.failed$")
+NAME = re.compile(r"^(?P<scenario>[^_]+)__w(?P<w>\d+)__c(?P<c>\d+)__(?P<proxy>nginx|sluicelim|sluicekey|sluice)__r(?P<round>\d+)\.txt$")
+FAILED = re.compile(r"^(?P<scenario>[^_]+)__w(?P<w>\d+)__(?P<proxy>nginx|sluicelim|sluicekey|sluice)__r(?P<round>\d+)\.failed$")
+
+
+VARIANTS = {
+    "sluicelim": "With non-binding limits on every request (a per-IP rate_limit and a global_rate_limit, 10^9/s):",
+    "sluicekey": "Protected: a key on every request (auth token, session cache, the key's rate and quota, both "
+    "non-binding), sessions and quotas on a local redis-server:",
+}
 
 
 def to_ms(text):
@@ -43,8 +51,13 @@ def parse_wrk(text):
     cpu_us = None
     if ticks and requests and int(requests.group(1)) > 0:
         cpu_us = int(ticks.group(1)) / int(ticks.group(2)) * 1e6 / int(requests.group(1))
+    commands = re.search(r"^# redis commands: (\d+)", text, re.M)
+    per_request = None
+    if commands and requests and int(requests.group(1)) > 0:
+        per_request = int(commands.group(1)) / int(requests.group(1))
     return {
         "cpu_us": cpu_us,
+        "redis_per_request": per_request,
         "rps": float(rps.group(1)),
         "p50": lat.get("50"),
         "p99": lat.get("99"),
@@ -116,26 +129,34 @@ def summarise(raw_dir):
             f"| {fmt_ms(n['p50'])} | {fmt_ms(n['p99'])} | {fmt_ms(g['p50'])} | {fmt_ms(g['p99'])} "
             f"| {fmt_ratio(g['p99'], n['p99'])} | {fmt_us(n['cpu'])} | {fmt_us(g['cpu'])} | {err(n)}/{err(g)} |"
         )
-    if any(k[3] == "sluicelim" for k in runs):
+    for variant, title in VARIANTS.items():
+        if not any(k[3] == variant for k in runs):
+            continue
+        redis = variant == "sluicekey"
         lines += [
             "",
-            "With non-binding limits on every request (a per-IP rate_limit and a global_rate_limit, 10^9/s):",
+            title,
             "",
-            "| scenario | workers | conns | sluice req/s | sluice+limits req/s | limits/plain "
-            "| CPU µs/req sluice | CPU µs/req sluice+limits | errors sluice/sluice+limits |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+            f"| scenario | workers | conns | sluice req/s | {variant} req/s | {variant}/plain "
+            f"| CPU µs/req sluice | CPU µs/req {variant} | errors sluice/{variant} |"
+            + (" redis commands/req |" if redis else ""),
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if redis else ""),
         ]
         for s, w, c in cells:
             plain = [r for r in runs.get((s, w, c, "sluice"), []) if r]
-            limited = [r for r in runs.get((s, w, c, "sluicelim"), []) if r]
-            p_rps, l_rps = median([r["rps"] for r in plain]), median([r["rps"] for r in limited])
-            p_cpu, l_cpu = median([r["cpu_us"] for r in plain]), median([r["cpu_us"] for r in limited])
+            other = [r for r in runs.get((s, w, c, variant), []) if r]
+            p_rps, o_rps = median([r["rps"] for r in plain]), median([r["rps"] for r in other])
+            p_cpu, o_cpu = median([r["cpu_us"] for r in plain]), median([r["cpu_us"] for r in other])
             p_err = sum(r["errors"] for r in plain) if plain else "—"
-            l_err = sum(r["errors"] for r in limited) if limited else "—"
-            lines.append(
-                f"| {s} | {w} | {c} | {fmt_rps(p_rps)} | {fmt_rps(l_rps)} | {fmt_ratio(l_rps, p_rps)} "
-                f"| {fmt_us(p_cpu)} | {fmt_us(l_cpu)} | {p_err}/{l_err} |"
+            o_err = sum(r["errors"] for r in other) if other else "—"
+            row = (
+                f"| {s} | {w} | {c} | {fmt_rps(p_rps)} | {fmt_rps(o_rps)} | {fmt_ratio(o_rps, p_rps)} "
+                f"| {fmt_us(p_cpu)} | {fmt_us(o_cpu)} | {p_err}/{o_err} |"
             )
+            if redis:
+                per = median([r["redis_per_request"] for r in other])
+                row += f" {'—' if per is None else f'{per:.4f}'} |"
+            lines.append(row)
     notes = []
     for (s, w, proxy), reasons in sorted(failures.items()):
         notes.append(f"- {s}, {w} worker(s): {proxy} failed in {len(reasons)} round(s): {reasons[0]}")
