@@ -71,9 +71,8 @@ import Testing
             Issue.record("sluice binary not found; run swift build")
             return
         }
-        let folder = FileManager.default.temporaryDirectory.path + "/sluice-limit-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder + "/apps", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let folder = try ScratchFolder("limit")
+        defer { folder.remove() }
 
         let upstreamPort = freePort(SOCK_STREAM)
         let upstream = Process()
@@ -82,37 +81,21 @@ import Testing
         upstream.standardOutput = FileHandle.nullDevice
         upstream.standardError = FileHandle.nullDevice
         try upstream.run()
-        let nodes = (1...3).map {
-            Node(index: $0, httpPort: freePort(SOCK_STREAM), gossipPort: freePort(SOCK_DGRAM), folder: folder)
-        }
+        let nodes = try makeNodes(3, in: folder, workers: 2)
         defer {
-            for n in nodes { n.signal(SIGKILL) }
-            for n in nodes { n.process?.waitUntilExit() }
+            killAll(nodes)
             kill(upstream.processIdentifier, SIGKILL)
             upstream.waitUntilExit()
         }
-        try Data(
+        try folder.writeApp(
+            "limited.json",
             """
             {"api_id": "limited", "name": "limited", "use_keyless": true,
              "global_rate_limit": {"rate": 20, "per": 1},
              "proxy": {"listen_path": "/limited/", "target_url": "http://127.0.0.1:\(upstreamPort)",
                        "strip_listen_path": true}}
-            """.utf8
-        ).write(to: URL(fileURLWithPath: folder + "/apps/limited.json"))
-        let seeds = nodes.prefix(2).map { "\"127.0.0.1:\($0.gossipPort)\"" }.joined(separator: ", ")
-        for n in nodes {
-            try Data(
-                """
-                {"listen_address": "127.0.0.1", "listen_port": \(n.httpPort), "workers": 2,
-                 "secret": "\(ClusterProcessTests.secret)", "app_path": "apps",
-                 "cluster": {"node_name": "\(n.name)", "bind": "127.0.0.1:\(n.gossipPort)",
-                 "seeds": [\(seeds)], "keys": ["\(ClusterProcessTests.key)"]}}
-                """.utf8
-            ).write(to: URL(fileURLWithPath: n.conf))
-        }
-        for n in nodes { try n.start(binary: binary) }
-        let everyone = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, "alive") })
-        #expect(waitUntil(20) { nodes.allSatisfy { $0.view() == everyone } }, "cluster did not converge")
+            """)
+        #expect(try startAll(nodes, binary: binary), "cluster did not converge")
         #expect(waitUntil(10) { httpGet(port: upstreamPort, path: "/", headers: [:])?.status == 200 })
 
         // Phase 1: every node gets ~100 requests/s (15 × the limit in all), for 6 s.

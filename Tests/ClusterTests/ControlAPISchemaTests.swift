@@ -53,26 +53,12 @@ import Testing
             Issue.record("sluice binary not found; run swift build")
             return
         }
-        let folder = FileManager.default.temporaryDirectory.path + "/sluice-schema-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder + "/apps", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let port = freePort(SOCK_STREAM)
-        let secret = "schema-test-secret"
-        try Data(
-            #"{"listen_address": "127.0.0.1", "listen_port": \#(port), "workers": 1, "secret": "\#(secret)", "app_path": "apps"}"#
-                .utf8
-        ).write(to: URL(fileURLWithPath: folder + "/conf.json"))
-        let node = Process()
-        node.executableURL = URL(fileURLWithPath: binary)
-        node.arguments = ["--conf", folder + "/conf.json"]
-        node.standardOutput = FileHandle.nullDevice
-        node.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try node.run()
-        defer {
-            kill(node.processIdentifier, SIGKILL)
-            node.waitUntilExit()
-        }
-        #expect(waitUntil(10) { httpGet(port: port, path: "/hello", headers: [:])?.status == 200 })
+        let folder = try ScratchFolder("schema")
+        defer { folder.remove() }
+        let nodes = try makeNodes(1, in: folder, cluster: false)
+        defer { killAll(nodes) }
+        #expect(try startAll(nodes, binary: binary, cluster: false))
+        let (port, secret) = (nodes[0].httpPort, ClusterProcessTests.secret)
 
         // Every check but the two that compare acceptance with the schema: the server takes more
         // than the schema promises (Tyk's leniency: unknown fields, nulls) and refuses some valid
@@ -85,6 +71,8 @@ import Testing
             "--checks", "all", "--exclude-checks", "positive_data_acceptance,negative_data_rejection",
             "--max-examples", "10", "--seed", "7", "--request-timeout", "5",
         ]
+        // schemathesis keeps a cache in its working folder: the scratch folder, not the checkout.
+        run.currentDirectoryURL = URL(fileURLWithPath: folder.path)
         let output = Pipe()
         run.standardOutput = output
         run.standardError = output
@@ -98,6 +86,6 @@ import Testing
         let summary = text.split(separator: "\n").filter { $0.contains("generated") || $0.contains("passed") }
         print("schemathesis: \(summary.joined(separator: " | "))")
         #expect(run.terminationStatus == 0, "schemathesis failed:\n\(text)")
-        #expect(node.isRunning, "the node exited under generated requests")
+        #expect(nodes[0].process?.isRunning == true, "the node exited under generated requests")
     }
 }

@@ -11,32 +11,12 @@ import Testing
             Issue.record("sluice binary not found; run swift build")
             return
         }
-        let folder = FileManager.default.temporaryDirectory.path + "/sluice-reload-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder + "/apps", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let nodes = (1...3).map {
-            ClusterProcessTests.Node(
-                index: $0, httpPort: freePort(SOCK_STREAM), gossipPort: freePort(SOCK_DGRAM), folder: folder)
-        }
-        defer {
-            for n in nodes { n.signal(SIGKILL) }
-            for n in nodes { n.process?.waitUntilExit() }
-        }
         // The three nodes share one app_path, as nodes on one host or a shared volume would.
-        let seeds = nodes.prefix(2).map { "\"127.0.0.1:\($0.gossipPort)\"" }.joined(separator: ", ")
-        for n in nodes {
-            try Data(
-                """
-                {"listen_address": "127.0.0.1", "listen_port": \(n.httpPort), "workers": 1,
-                 "secret": "\(ClusterProcessTests.secret)", "app_path": "apps",
-                 "cluster": {"node_name": "\(n.name)", "bind": "127.0.0.1:\(n.gossipPort)",
-                 "seeds": [\(seeds)], "keys": ["\(ClusterProcessTests.key)"]}}
-                """.utf8
-            ).write(to: URL(fileURLWithPath: n.conf))
-        }
-        for n in nodes { try n.start(binary: binary) }
-        let everyone = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, "alive") })
-        #expect(waitUntil(20) { nodes.allSatisfy { $0.view() == everyone } }, "cluster did not converge")
+        let folder = try ScratchFolder("reload")
+        defer { folder.remove() }
+        let nodes = try makeNodes(3, in: folder)
+        defer { killAll(nodes) }
+        #expect(try startAll(nodes, binary: binary), "cluster did not converge")
 
         let secret = ["x-tyk-authorization": ClusterProcessTests.secret]
         // Port 9 (discard) is closed on loopback: a routed request gets 502, an unrouted one 404.

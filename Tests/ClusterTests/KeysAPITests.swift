@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 
 @Suite(.serialized) struct KeysAPITests {
-    static let secret = "keys-test-secret"
+    static let secret = ClusterProcessTests.secret
 
     /// A node with `extra` config fields, for the duration of `body` (given its port).
     func withNode(_ extra: String, _ body: (Int) throws -> Void) throws {
@@ -14,25 +14,12 @@ import Testing
             Issue.record("sluice binary not found; run swift build")
             return
         }
-        let folder = FileManager.default.temporaryDirectory.path + "/sluice-keys-tests-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: folder + "/apps", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-        let port = freePort(SOCK_STREAM)
-        try Data(
-            #"{"listen_address": "127.0.0.1", "listen_port": \#(port), "workers": 1, "secret": "\#(Self.secret)", "app_path": "apps"\#(extra)}"#
-                .utf8
-        ).write(to: URL(fileURLWithPath: folder + "/conf.json"))
-        let node = Process()
-        node.executableURL = URL(fileURLWithPath: binary)
-        node.arguments = ["--conf", folder + "/conf.json"]
-        node.standardOutput = FileHandle.nullDevice
-        node.standardError = FileHandle.nullDevice
-        try node.run()
-        defer {
-            kill(node.processIdentifier, SIGKILL)
-            node.waitUntilExit()
-        }
-        #expect(waitUntil(10) { httpGet(port: port, path: "/hello", headers: [:])?.status == 200 })
+        let folder = try ScratchFolder("keys")
+        defer { folder.remove() }
+        let nodes = try makeNodes(1, in: folder, cluster: false, extra: extra)
+        defer { killAll(nodes) }
+        #expect(try startAll(nodes, binary: binary, cluster: false))
+        let port = nodes[0].httpPort
         try body(port)
     }
 

@@ -8,25 +8,7 @@ import TestSupport
 import Testing
 
 @Suite(.serialized) struct ProtectedAPITests {
-    static let secret = "protected-test-secret"
-    static let key = "00112233445566778899aabbccddeeff"
-
-    /// `sluice echo` on a free port, killed at the end of `body`.
-    func withUpstream(_ binary: String, _ body: (Int) throws -> Void) throws {
-        let port = freePort(SOCK_STREAM)
-        let echo = Process()
-        echo.executableURL = URL(fileURLWithPath: binary)
-        echo.arguments = ["echo", "--port", "\(port)", "--workers", "1"]
-        echo.standardOutput = FileHandle.nullDevice
-        echo.standardError = FileHandle.nullDevice
-        try echo.run()
-        defer {
-            kill(echo.processIdentifier, SIGKILL)
-            echo.waitUntilExit()
-        }
-        #expect(waitUntil(10) { httpGet(port: port, path: "/", headers: [:])?.status == 200 })
-        try body(port)
-    }
+    static let secret = ClusterProcessTests.secret
 
     static func definitions(upstream: Int) -> [(file: String, json: String)] {
         [
@@ -56,25 +38,14 @@ import Testing
             Issue.record("sluice binary not found; run swift build")
             return
         }
-        try withUpstream(binary) { upstream in
-            let folder = FileManager.default.temporaryDirectory.path + "/sluice-protected-" + UUID().uuidString
-            try FileManager.default.createDirectory(atPath: folder + "/apps", withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: folder) }
-            for d in Self.definitions(upstream: upstream) {
-                try Data(d.json.utf8).write(to: URL(fileURLWithPath: folder + "/apps/" + d.file))
-            }
-            let node = ClusterProcessTests.Node(index: 1, httpPort: freePort(SOCK_STREAM), gossipPort: 0, folder: folder)
-            try Data(
-                #"{"listen_address": "127.0.0.1", "listen_port": \#(node.httpPort), "workers": 2, "secret": "\#(Self.secret)", "app_path": "apps"}"#
-                    .utf8
-            ).write(to: URL(fileURLWithPath: node.conf))
-            try node.start(binary: binary)
-            defer {
-                node.signal(SIGKILL)
-                node.process?.waitUntilExit()
-            }
-            let port = node.httpPort
-            #expect(waitUntil(10) { get(port, "/hello").status == 200 })
+        try withEchoUpstream(binary) { upstream in
+            let folder = try ScratchFolder("protected")
+            defer { folder.remove() }
+            for d in Self.definitions(upstream: upstream) { try folder.writeApp(d.file, d.json) }
+            let nodes = try makeNodes(1, in: folder, workers: 2, cluster: false)
+            defer { killAll(nodes) }
+            #expect(try startAll(nodes, binary: binary, cluster: false))
+            let port = nodes[0].httpPort
 
             let missing = get(port, "/orders/1")
             #expect(missing.status == 401)
@@ -130,46 +101,15 @@ import Testing
         }
         let redis = try RedisServer()
         defer { redis.stop() }
-        try withUpstream(binary) { upstream in
-            let folder = FileManager.default.temporaryDirectory.path + "/sluice-protected-" + UUID().uuidString
-            try FileManager.default.createDirectory(atPath: folder + "/apps", withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: folder) }
-            for d in Self.definitions(upstream: upstream) {
-                try Data(d.json.utf8).write(to: URL(fileURLWithPath: folder + "/apps/" + d.file))
-            }
-            let nodes = (1...3).map {
-                ClusterProcessTests.Node(
-                    index: $0, httpPort: freePort(SOCK_STREAM), gossipPort: freePort(SOCK_DGRAM), folder: folder)
-            }
-            defer {
-                for n in nodes { n.signal(SIGKILL) }
-                for n in nodes { n.process?.waitUntilExit() }
-            }
-            let seeds = nodes.prefix(2).map { "\"127.0.0.1:\($0.gossipPort)\"" }.joined(separator: ", ")
-            for n in nodes {
-                try Data(
-                    """
-                    {"listen_address": "127.0.0.1", "listen_port": \(n.httpPort), "workers": 2,
-                     "secret": "\(Self.secret)", "app_path": "apps",
-                     "storage": {"type": "redis", "host": "127.0.0.1", "port": \(redis.port)},
-                     "cluster": {"node_name": "\(n.name)", "bind": "127.0.0.1:\(n.gossipPort)",
-                     "seeds": [\(seeds)], "keys": ["\(Self.key)"]}}
-                    """.utf8
-                ).write(to: URL(fileURLWithPath: n.conf))
-            }
-            for n in nodes { try n.start(binary: binary) }
-            let everyone = Dictionary(uniqueKeysWithValues: nodes.map { ($0.name, "alive") })
-            #expect(
-                waitUntil(20) {
-                    nodes.allSatisfy {
-                        httpGet(port: $0.httpPort, path: "/tyk/cluster", headers: ["x-tyk-authorization": Self.secret])
-                            .map { r in
-                                let json = try? JSONSerialization.jsonObject(with: Data(r.body)) as? [String: Any]
-                                let members = json?["members"] as? [[String: Any]] ?? []
-                                return Dictionary(uniqueKeysWithValues: members.map { ($0["name"] as? String ?? "", $0["state"] as? String ?? "") }) == everyone
-                            } ?? false
-                    }
-                })
+        try withEchoUpstream(binary) { upstream in
+            let folder = try ScratchFolder("protected")
+            defer { folder.remove() }
+            for d in Self.definitions(upstream: upstream) { try folder.writeApp(d.file, d.json) }
+            let nodes = try makeNodes(
+                3, in: folder, workers: 2,
+                extra: #", "storage": {"type": "redis", "host": "127.0.0.1", "port": \#(redis.port)}"#)
+            defer { killAll(nodes) }
+            #expect(try startAll(nodes, binary: binary), "cluster did not converge")
 
             let key = createKey(nodes[0].httpPort, session(apis: ["orders"]))
             #expect(!key.isEmpty)
@@ -216,25 +156,16 @@ import Testing
         }
         let redis = try RedisServer()
         defer { redis.stop() }
-        try withUpstream(binary) { upstream in
-            let folder = FileManager.default.temporaryDirectory.path + "/sluice-protected-" + UUID().uuidString
-            try FileManager.default.createDirectory(atPath: folder + "/apps", withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(atPath: folder) }
-            for d in Self.definitions(upstream: upstream) {
-                try Data(d.json.utf8).write(to: URL(fileURLWithPath: folder + "/apps/" + d.file))
-            }
-            let node = ClusterProcessTests.Node(index: 1, httpPort: freePort(SOCK_STREAM), gossipPort: 0, folder: folder)
-            try Data(
-                #"{"listen_address": "127.0.0.1", "listen_port": \#(node.httpPort), "workers": 1, "secret": "\#(Self.secret)", "app_path": "apps", "local_session_cache": {"cached_session_timeout": 0.3}, "storage": {"type": "redis", "host": "127.0.0.1", "port": \#(redis.port)}}"#
-                    .utf8
-            ).write(to: URL(fileURLWithPath: node.conf))
-            try node.start(binary: binary)
-            defer {
-                node.signal(SIGKILL)
-                node.process?.waitUntilExit()
-            }
-            let port = node.httpPort
-            #expect(waitUntil(10) { get(port, "/hello").status == 200 })
+        try withEchoUpstream(binary) { upstream in
+            let folder = try ScratchFolder("protected")
+            defer { folder.remove() }
+            for d in Self.definitions(upstream: upstream) { try folder.writeApp(d.file, d.json) }
+            let nodes = try makeNodes(
+                1, in: folder, cluster: false,
+                extra: #", "local_session_cache": {"cached_session_timeout": 0.3}, "storage": {"type": "redis", "host": "127.0.0.1", "port": \#(redis.port)}"#)
+            defer { killAll(nodes) }
+            #expect(try startAll(nodes, binary: binary, cluster: false))
+            let port = nodes[0].httpPort
             let known = createKey(port, session(apis: ["orders"]))
             let unused = createKey(port, session(apis: ["orders"]))
             #expect(get(port, "/orders/1", ["Authorization": known]).status == 200)
