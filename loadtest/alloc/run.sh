@@ -8,7 +8,8 @@
 # connection (warm-up), snapshots the count, sends N2 more on the same connection, snapshots again:
 # allocations per request = (after - before) / N2, for the whole process (all threads).
 # Knobs: N1 (2000), N2 (20000), WORKERS (1), SKIP_BUILD=1, SLUICE_BIN, LIMITS=1 (non-binding
-#        per-IP and global rate limits on the API: the limiter's share of the count),
+#        per-IP and global rate limits on the API: the limiter's share of the count), PROTECTED=1 (the
+#        API needs a key, from the embedded store: authentication's share of the count),
 #        MALLOC_COUNT_SIGNAL (a signal number; default SIGUSR2 for sluice, 40 for nginx, which uses USR2),
 #        MAX_ALLOCS_PER_REQUEST (when set, exit 1 above it: the committed ceiling of a scenario).
 set -euo pipefail
@@ -36,7 +37,7 @@ count=$WORK_DIR/count
 WRAPPER=(env LD_PRELOAD="$shim" MALLOC_COUNT_FILE="$count" MALLOC_COUNT_SIGNAL="$sig")
 measure_start_proxy proxy
 log "$PROXY (pid $PROXY_PID, port $PROXY_PORT): $N1 warm-up + $N2 measured requests on one connection"
-python3 "$lt/lib/client.py" --port "$PROXY_PORT" --warmup "$N1" --requests "$N2" \
+python3 "$lt/lib/client.py" --port "$PROXY_PORT" --warmup "$N1" --requests "$N2" ${BENCH_HEADER:+--header "$BENCH_HEADER"} \
     --before "'$here/snapshot.sh' $PROXY_PID $sig '$count' '$WORK_DIR/before'" \
     --after "'$here/snapshot.sh' $PROXY_PID $sig '$count' '$WORK_DIR/after'" >&2
 

@@ -2,7 +2,7 @@
 """Exactly-N keep-alive HTTP/1.1 client for the per-request measurements (allocations, instructions,
 syscalls), where wrk cannot be used because it is bounded by time, not by count.
 
-Usage: client.py --port P [--path /] [--warmup N1] --requests N2 [--before CMD] [--after CMD]
+Usage: client.py --port P [--path /] [--header "Name: value"] [--warmup N1] --requests N2 [--before CMD] [--after CMD]
 
 Sends N1 GETs over one connection, runs CMD --before (a shell command, e.g. take a snapshot), sends N2
 more on the same connection, runs CMD --after. Each response must be 200 (Content-Length or chunked).
@@ -69,12 +69,14 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--path", default="/")
+    p.add_argument("--header", help="a header line sent with every request (Authorization: KEY)")
     p.add_argument("--warmup", type=int, default=1000)
     p.add_argument("--requests", type=int, required=True)
     p.add_argument("--before", help="shell command run after the warm-up")
     p.add_argument("--after", help="shell command run after the measured requests")
     a = p.parse_args()
-    request = f"GET {a.path} HTTP/1.1\r\nHost: 127.0.0.1:{a.port}\r\nUser-Agent: sluice-loadtest\r\n\r\n".encode()
+    extra = f"{a.header}\r\n" if a.header else ""
+    request = f"GET {a.path} HTTP/1.1\r\nHost: 127.0.0.1:{a.port}\r\nUser-Agent: sluice-loadtest\r\n{extra}\r\n".encode()
     conn = Conn(a.port)
     send(conn, request, a.warmup, "warm-up")
     if a.before:

@@ -1,6 +1,7 @@
 # Setup shared by the per-request measurements (alloc/run.sh, callgrind.sh): an nginx upstream and
 # one proxy under test, PROXY=sluice (default) or PROXY=nginx (single process: master_process off).
-# LIMITS=1 gives the sluice API non-binding per-IP and global rate limits (see start_sluice_gateway).
+# LIMITS=1 gives the sluice API non-binding per-IP and global rate limits; PROTECTED=1 makes it need a
+# key (embedded store; the key's header is then in BENCH_HEADER) (see start_sluice_gateway).
 
 # measure_setup: installs tools, builds sluice when needed, starts the upstream; sets WORK_DIR,
 # UPSTREAM_PORT, PROXY, WORKERS, SLUICE_BIN.
@@ -34,14 +35,21 @@ measure_start_proxy() {
         start_nginx_proxy "$dir" "$PROXY_PORT" 1 "$UPSTREAM_PORT" off
         PROXY_LOG=$dir/stdout.log
     else
-        local limits=""
-        [[ ${LIMITS:-0} == 1 ]] && limits=limits
-        start_sluice_gateway "$dir" "$PROXY_PORT" "$WORKERS" "$UPSTREAM_PORT" $limits
+        local variant=""
+        [[ ${LIMITS:-0} == 1 ]] && variant=limits
+        [[ ${PROTECTED:-0} == 1 ]] && variant=protected
+        start_sluice_gateway "$dir" "$PROXY_PORT" "$WORKERS" "$UPSTREAM_PORT" $variant
         PROXY_LOG=$dir/sluice.log
     fi
     PROXY_PID=$STARTED_PID
-    wait_http "http://127.0.0.1:$PROXY_PORT/" "$PROXY_PID" "$limit" || rc=$?
-    ((rc == 0)) && return 0
+    local ready="http://127.0.0.1:$PROXY_PORT/"
+    [[ ${PROTECTED:-0} == 1 ]] && ready="http://127.0.0.1:$PROXY_PORT/hello"
+    wait_http "$ready" "$PROXY_PID" "$limit" || rc=$?
+    if ((rc == 0)); then
+        BENCH_HEADER=""
+        [[ ${PROTECTED:-0} == 1 ]] && BENCH_HEADER="Authorization: $(create_bench_key "$PROXY_PORT")"
+        return 0
+    fi
     local why="did not answer 200 within ${limit}s"
     ((rc == 2)) && why="did not start (exited)"
     die "$PROXY $why: $(tail -n 5 "$PROXY_LOG" "$dir/error.log" 2>/dev/null | tr '\n' ' ')"

@@ -4,8 +4,8 @@
 # start_sluice_gateway DIR PORT WORKERS UPSTREAM_PORT [limits|protected]: one keyless API on "/" to
 # the upstream; with "limits" the API also has a per-IP rate_limit and a global_rate_limit, both far
 # above any rate this machine reaches (every request is decided, none is refused); with "protected"
-# the API needs a key, sessions live in the redis-server on REDIS_PORT, and the control API's secret
-# is "bench" (make the key with create_bench_key).
+# the API needs a key, sessions live in the redis-server on REDIS_PORT (the embedded store when it is
+# unset), and the control API's secret is "bench" (make the key with create_bench_key).
 # Prefixes the binary with WRAPPER (an array: valgrind, env LD_PRELOAD=...), empty by default.
 start_sluice_gateway() {
     local dir=$1 port=$2 workers=$3 upstream=$4 limits="" keyless=true storage=""
@@ -13,7 +13,8 @@ start_sluice_gateway() {
         limits='"rate_limit": {"by": "ip", "rate": 1000000000, "per": 1}, "global_rate_limit": {"rate": 1000000000, "per": 1},'
     elif [[ ${5:-} == protected ]]; then
         keyless=false
-        storage=", \"secret\": \"bench\", \"storage\": {\"type\": \"redis\", \"host\": \"127.0.0.1\", \"port\": $REDIS_PORT}"
+        storage=", \"secret\": \"bench\""
+        [[ -n ${REDIS_PORT:-} ]] && storage+=", \"storage\": {\"type\": \"redis\", \"host\": \"127.0.0.1\", \"port\": $REDIS_PORT}"
     fi
     mkdir -p "$dir/apps"
     cat >"$dir/apps/bench.json" <<JSON
