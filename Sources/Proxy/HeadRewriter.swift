@@ -79,7 +79,8 @@ enum HeadRewriter {
     /// whether the connection stays open.
     static func writeResponse(
         into w: inout ByteWriter, head: ResponseHead, headers: borrowing HeaderTable, base: UnsafeRawPointer,
-        clientFraming: BodyFraming, keepAlive: Bool, clientVersion: HTTPVersion
+        clientFraming: BodyFraming, keepAlive: Bool, clientVersion: HTTPVersion,
+        quota: (limit: Int64, remaining: Int64, reset: Int64)? = nil
     ) {
         w.append("HTTP/1.1 ")
         w.append(decimal: Int64(head.status))
@@ -101,6 +102,15 @@ enum HeadRewriter {
             appendField(&w, base, f)
         }
         appendFraming(&w, clientFraming)
+        if let quota {
+            w.append("X-RateLimit-Limit: ")
+            w.append(decimal: quota.limit)
+            w.append("\r\nX-RateLimit-Remaining: ")
+            w.append(decimal: quota.remaining)
+            w.append("\r\nX-RateLimit-Reset: ")
+            w.append(decimal: quota.reset)
+            w.crlf()
+        }
         if !keepAlive {
             w.append("Connection: close\r\n")
         } else if clientVersion == .http10 {

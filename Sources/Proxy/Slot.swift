@@ -91,6 +91,11 @@ struct Slot {
     /// The request's unit of quota was granted by a lease that completed while it was parked: the
     /// request, parsed again, must not spend another.
     var quotaGranted = false
+    /// The quota the response reports (Tyk's default: `X-RateLimit-*` carry the key's quota);
+    /// `quotaLimit` 0 reports none. `quotaReset` is Unix seconds.
+    var quotaLimit: Int64 = 0
+    var quotaRemaining: Int64 = 0
+    var quotaReset: Int64 = 0
     /// An event said the socket may have bytes to read / room to write; cleared when a call
     /// would block. Edge-triggered epoll reports each change once, so these remember it.
     var canRead = false

@@ -23,7 +23,7 @@ final class StoreReplies {
 
     var items: [Reply] = []
     /// Quota leases that completed, for requests parked on them.
-    var quotaDecisions: [(fd: Int32, generation: UInt32, decision: QuotaLeaser.Decision)] = []
+    var quotaDecisions: [(fd: Int32, generation: UInt32, decision: QuotaLeaser.Decision, account: QuotaAccount)] = []
 }
 
 extension Worker {
@@ -109,24 +109,27 @@ extension Worker {
     private mutating func withinQuota(_ fd: Int32, _ cached: CachedSession, _ session: Session) -> Bool {
         guard let account = cached.quota, let quotas else { return true }
         let s = slot(fd)
+        s.pointee.quotaLimit = session.quotaMax
         if s.pointee.quotaGranted {
             s.pointee.quotaGranted = false
             return true
         }
         let limit = QuotaLeaser.Limit(max: session.quotaMax, periodMillis: max(1, session.quotaRenewalRate) &* 1_000)
-        if let decision = quotas.spend(account, limit, now: now) { return admitted(fd, decision) }
+        if let decision = quotas.spend(account, limit, now: now) { return admitted(fd, decision, account) }
         s.pointee.phase = .authenticating
         let (generation, replies) = (s.pointee.generation, storeReplies)
         quotas.lease(account, limit, now: now) { decision in
-            replies.quotaDecisions.append((fd: fd, generation: generation, decision: decision))
+            replies.quotaDecisions.append((fd: fd, generation: generation, decision: decision, account: account))
         }
         return false
     }
 
-    /// Goes on with an admitted request; answers a refused one (and returns false).
-    private mutating func admitted(_ fd: Int32, _ decision: QuotaLeaser.Decision) -> Bool {
+    /// Goes on with an admitted request (noting the quota its response reports); answers a refused
+    /// one (and returns false).
+    private mutating func admitted(_ fd: Int32, _ decision: QuotaLeaser.Decision, _ account: QuotaAccount) -> Bool {
         switch decision {
         case .admitted, .storeUnavailable(admitted: true):
+            noteQuota(slot(fd), decision, account)
             return true
         case .exceeded, .storeUnavailable(admitted: false):
             WorkerStats.bump(stats.rateLimited)
@@ -135,6 +138,16 @@ extension Worker {
             respond(fd, decision == .exceeded ? .quotaExceeded : .keyStoreUnavailable, close: head.framing != .none)
             return false
         }
+    }
+
+    /// What the response reports of the quota: the units left and when the period ends.
+    private func noteQuota(_ s: UnsafeMutablePointer<Slot>, _ decision: QuotaLeaser.Decision, _ account: QuotaAccount) {
+        guard case .admitted(let remaining) = decision else {
+            s.pointee.quotaLimit = 0
+            return
+        }
+        s.pointee.quotaRemaining = max(0, remaining)
+        s.pointee.quotaReset = Int64(wallClockSeconds()) &+ max(0, account.periodEnd &- now) / 1_000_000_000
     }
 
     /// Caches what the store answered and resumes the parked requests: each head is parsed again
@@ -197,6 +210,7 @@ extension Worker {
                 switch item.decision {
                 case .admitted, .storeUnavailable(admitted: true):
                     s.pointee.quotaGranted = true
+                    noteQuota(s, item.decision, item.account)
                     readRequest(item.fd)
                 case .exceeded, .storeUnavailable(admitted: false):
                     s.pointee.requestParser.reset()

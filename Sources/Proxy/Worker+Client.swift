@@ -95,6 +95,7 @@ extension Worker {
         s.pointee.keepAlive = head.keepAlive && !draining
         s.pointee.responseStarted = false
         s.pointee.wantsXML = wantsXML(base)
+        s.pointee.quotaLimit = 0
         s.pointee.requestParser.reset()
         let hasBody = head.framing != .none
 

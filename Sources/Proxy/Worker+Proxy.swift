@@ -251,7 +251,9 @@ extension Worker {
                 var w = ByteWriter(base: c.pointee.outBuf!, capacity: bufferSize, count: c.pointee.outWrite)
                 HeadRewriter.writeResponse(
                     into: &w, head: head, headers: headers, base: base, clientFraming: clientFraming,
-                    keepAlive: keep, clientVersion: c.pointee.clientVersion)
+                    keepAlive: keep, clientVersion: c.pointee.clientVersion,
+                    quota: c.pointee.quotaLimit > 0
+                        ? (c.pointee.quotaLimit, c.pointee.quotaRemaining, c.pointee.quotaReset) : nil)
                 if w.overflowed {
                     upstreamFailed(cfd, errno: EMSGSIZE)
                     return false

@@ -169,7 +169,8 @@ public final class QuotaAccount {
     /// Units leased and not yet spent.
     var left: Int64 = 0
     /// Monotonic nanoseconds after which the units are void (the shared counter expired).
-    var periodEnd: Int64 = 0
+    /// When this loop's view of the period ends (monotonic nanoseconds; 0 before the first lease).
+    public internal(set) var periodEnd: Int64 = 0
     /// The counter's total after the last lease.
     var lastTotal: Int64 = 0
     /// The counter reached max: refuse until `periodEnd`.

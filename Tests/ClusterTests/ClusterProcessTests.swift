@@ -190,15 +190,18 @@ func sendGarbage(toPort port: Int) {
 }
 
 /// A blocking HTTP/1.1 GET on 127.0.0.1 (see `httpRequest`).
-func httpGet(port: Int, path: String, headers: [String: String]) -> (status: Int, body: [UInt8])? {
+func httpGet(port: Int, path: String, headers: [String: String]) -> HTTPAnswer? {
     httpRequest(port: port, method: "GET", path: path, headers: headers)
 }
+
+/// A response: status, header fields by lower-cased name (the last of a repeated name), body.
+typealias HTTPAnswer = (status: Int, headers: [String: String], body: [UInt8])
 
 /// A blocking HTTP/1.1 request on 127.0.0.1 with `Connection: close`, read to the end (1 s
 /// timeouts). nil when the node does not answer.
 func httpRequest(
     port: Int, method: String, path: String, headers: [String: String], body: String = ""
-) -> (status: Int, body: [UInt8])? {
+) -> HTTPAnswer? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     defer { close(fd) }
     var tv = timeval(tv_sec: 1, tv_usec: 0)
@@ -232,7 +235,13 @@ func httpRequest(
             response[$0] == 13 && response[$0 + 1] == 10 && response[$0 + 2] == 13 && response[$0 + 3] == 10
         })
     else { return nil }
-    let statusLine = String(decoding: response[0..<split], as: UTF8.self).split(separator: " ")
+    let lines = String(decoding: response[0..<split], as: UTF8.self).components(separatedBy: "\r\n")
+    let statusLine = lines[0].split(separator: " ")
     guard statusLine.count >= 2, let status = Int(statusLine[1]) else { return nil }
-    return (status, Array(response[(split + 4)...]))
+    var fields: [String: String] = [:]
+    for line in lines.dropFirst() {
+        guard let colon = line.firstIndex(of: ":") else { continue }
+        fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+    }
+    return (status, fields, Array(response[(split + 4)...]))
 }

@@ -83,9 +83,14 @@ import Testing
 
             // The key's quota: 5 per minute, then Tyk's 403.
             let quota = createKey(port, session(apis: ["orders"], extra: #", "quota_max": 5, "quota_renewal_rate": 60"#))
-            let spent = (0..<7).map { _ in get(port, "/orders/1", ["Authorization": quota]) }
-            #expect(spent.map(\.status) == [200, 200, 200, 200, 200, 403, 403], "\(spent.map(\.status))")
-            #expect(spent[5].text.contains("Quota exceeded"))
+            let first = httpGet(port: port, path: "/orders/1", headers: ["Authorization": quota])
+            #expect(first?.headers["x-ratelimit-limit"] == "5")
+            #expect(first?.headers["x-ratelimit-remaining"] == "4")
+            let reset = Int(first?.headers["x-ratelimit-reset"] ?? "") ?? 0
+            #expect(abs(reset - (Int(Date().timeIntervalSince1970) + 60)) <= 2, "reset \(reset)")
+            let spent = [(first?.status ?? 0, "")] + (1..<7).map { _ in get(port, "/orders/1", ["Authorization": quota]) }
+            #expect(spent.map(\.0) == [200, 200, 200, 200, 200, 403, 403], "\(spent.map(\.0))")
+            #expect(spent[5].1.contains("Quota exceeded"))
 
             // Deleted: refused at once on every worker (no waiting out the session cache).
             for _ in 0..<4 { #expect(get(port, "/orders/1", ["Authorization": key]).status == 200) }
