@@ -147,14 +147,23 @@ extension UInt8 {
 // MARK: - Fields
 
 extension FieldDescriptor {
+    /// A field of the `cluster` section.
     static func cluster<T>(
         _ path: String, _ kind: Kind, _ key: WritableKeyPath<ClusterConfig, T>,
         read: @escaping (JSONValue) throws(FieldProblem) -> T, write: @escaping (T) -> JSONValue
     ) -> FieldDescriptor {
+        let section: WritableKeyPath<GatewayConfig, ClusterConfig> = \.cluster
+        return member("cluster." + path, kind, section.appending(path: key), read: read, write: write)
+    }
+
+    /// A field at `key` read and written by the given functions.
+    static func member<T>(
+        _ path: String, _ kind: Kind, _ key: WritableKeyPath<GatewayConfig, T>,
+        read: @escaping (JSONValue) throws(FieldProblem) -> T, write: @escaping (T) -> JSONValue
+    ) -> FieldDescriptor {
         FieldDescriptor(
-            path: "cluster." + path, kind: kind,
-            set: { c, v throws(FieldProblem) in c.cluster[keyPath: key] = try read(v) },
-            get: { write($0.cluster[keyPath: key]) })
+            path: path, kind: kind, set: { c, v throws(FieldProblem) in c[keyPath: key] = try read(v) },
+            get: { write($0[keyPath: key]) })
     }
 
     static func stringList(_ value: JSONValue, each: (String) throws(FieldProblem) -> Void) throws(FieldProblem)

@@ -55,34 +55,20 @@ public enum QuotaFailureMode: String, Sendable, CaseIterable {
 // MARK: - Fields
 
 extension FieldDescriptor {
+    /// A field of the `storage` section.
     static func storage<T>(
         _ path: String, _ kind: Kind, _ key: WritableKeyPath<StorageConfig, T>,
         read: @escaping (JSONValue) throws(FieldProblem) -> T, write: @escaping (T) -> JSONValue
     ) -> FieldDescriptor {
-        FieldDescriptor(
-            path: "storage." + path, kind: kind,
-            set: { c, v throws(FieldProblem) in c.storage[keyPath: key] = try read(v) },
-            get: { write($0.storage[keyPath: key]) })
-    }
-
-    /// A string that must be one of an enumeration's raw values.
-    static func oneOf<E: RawRepresentable & CaseIterable>(_ v: JSONValue, _ type: E.Type) throws(FieldProblem) -> E
-    where E.RawValue == String {
-        let name = try v.stringValue()
-        guard let value = E(rawValue: name) else {
-            let names = E.allCases.map { JSONValue.quoted($0.rawValue) }.joined(separator: " or ")
-            throw FieldProblem("\(JSONValue.quoted(name)) is not \(names)")
-        }
-        return value
+        let section: WritableKeyPath<GatewayConfig, StorageConfig> = \.storage
+        return member("storage." + path, kind, section.appending(path: key), read: read, write: write)
     }
 
     /// The `storage` section and `quota_failure_mode`, in the order of the reference.
     static var storageFields: [FieldDescriptor] {
         let integer: (Int) -> JSONValue = { .integer(Int64($0)) }
         return [
-            .storage(
-                "type", .string, \.type, read: { v throws(FieldProblem) in try oneOf(v, StorageConfig.Kind.self) },
-                write: { .string($0.rawValue) }),
+            .choice("storage.type", \.storage.type),
             .storage(
                 "host", .string, \.host,
                 read: { v throws(FieldProblem) in
@@ -125,10 +111,7 @@ extension FieldDescriptor {
                     }
                     return seconds
                 }, write: JSONValue.double),
-            FieldDescriptor(
-                path: "quota_failure_mode", kind: .string,
-                set: { c, v throws(FieldProblem) in c.quotaFailureMode = try oneOf(v, QuotaFailureMode.self) },
-                get: { .string($0.quotaFailureMode.rawValue) }),
+            .choice("quota_failure_mode", \.quotaFailureMode),
         ]
     }
 }

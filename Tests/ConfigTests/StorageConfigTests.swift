@@ -37,14 +37,14 @@ import Testing
     }
 
     @Test(arguments: [
-        (#"{"storage": {"type": "mongo"}}"#, "storage.type", #""mongo" is not "memory" or "redis""#),
+        (#"{"storage": {"type": "mongo"}}"#, "storage.type", #""mongo" is not one of "memory", "redis""#),
         (#"{"storage": {"port": 0}}"#, "storage.port", "0 is out of range 1...65535"),
         (#"{"storage": {"host": "bad host"}}"#, "storage.host", #""bad host" is not a host name or IP address"#),
         (#"{"storage": {"database": -1}}"#, "storage.database", "out of range"),
         (#"{"storage": {"timeout": 0}}"#, "storage.timeout", "must be greater than 0"),
         (#"{"storage": {"password": 5}}"#, "storage.password", "expected a string"),
         (#"{"storage": "redis"}"#, "storage", "expected an object"),
-        (#"{"quota_failure_mode": "half"}"#, "quota_failure_mode", #""half" is not "open" or "closed""#),
+        (#"{"quota_failure_mode": "half"}"#, "quota_failure_mode", #""half" is not one of "open", "closed""#),
     ])
     func errorsNameTheField(json: String, field: String, problem: String) {
         do {
@@ -61,7 +61,7 @@ import Testing
             _ = try GatewayConfig.embeddedDefault(environment: ["SLUICE_STORAGE_TYPE": "disk"])
             Issue.record("accepted")
         } catch {
-            #expect(error.description == #"environment: SLUICE_STORAGE_TYPE: "disk" is not "memory" or "redis""#)
+            #expect(error.description == #"environment: SLUICE_STORAGE_TYPE: "disk" is not one of "memory", "redis""#)
         }
     }
 }
