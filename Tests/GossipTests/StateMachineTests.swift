@@ -183,6 +183,45 @@ import Testing
         #expect(h.node.takeOutbox().contains { $0.to == Self.peer && decode($0.packet).first == .nack(seq: 56) })
     }
 
+    /// An unanswered probe: a second ping after the timeout, indirect pings and a third ping half a
+    /// timeout later, a suspicion at three timeouts.
+    @Test func aProbePingsAgainBeforeGoingIndirect() {
+        var h = Harness(members: 6)
+        var t: Instant = 0
+        var probe: (seq: UInt32, target: String, to: Endpoint)?
+        while probe == nil {
+            t = h.node.nextTick
+            h.node.tick(now: t)
+            for out in h.node.takeOutbox() {
+                if case .ping(let seq, let target)? = decode(out.packet).first { probe = (seq, target, out.to) }
+            }
+        }
+        let (seq, target, address) = probe!
+        let start = t
+        func step(to time: Instant) -> [(to: Endpoint, messages: [Message])] {
+            h.node.tick(now: time)
+            // Probe traffic only (gossip rounds still spreading the harness's members go too).
+            return h.node.takeOutbox().map { ($0.to, decode($0.packet)) }.filter {
+                switch $0.messages.first {
+                case .ping?, .indirectPing?: true
+                default: false
+                }
+            }
+        }
+        let timeout = GossipConfig.lan.probeTimeout
+        #expect(step(to: start + timeout - 1).isEmpty)
+        let retry = step(to: start + timeout)
+        #expect(retry.count == 1 && retry[0].to == address && retry[0].messages.first == .ping(seq: seq, target: target))
+        #expect(step(to: start + timeout * 3 / 2 - 1).isEmpty)
+        let indirect = step(to: start + timeout * 3 / 2)
+        let helpers = indirect.filter { if case .indirectPing(seq, target, address)? = $0.messages.first { true } else { false } }
+        #expect(helpers.count == 3)
+        #expect(indirect.contains { $0.to == address && $0.messages.first == .ping(seq: seq, target: target) })
+        #expect(h.state(target) == .alive)
+        _ = step(to: start + 3 * timeout)
+        #expect(h.state(target) == .suspect)
+    }
+
     @Test func localHealthRisesWithMissedNacksAndFallsWithAcks() {
         var h = Harness(members: 6)
         // Run probes with nobody answering: every probe fails, health rises to its ceiling.
@@ -205,7 +244,10 @@ import Testing
             t = h.node.nextTick
             h.node.tick(now: t)
             for out in h.node.takeOutbox() {
-                for case .ping(let seq, let target) in decode(out.packet) {
+                let messages = decode(out.packet)
+                // A ping that tells a dead member it is dead (n1 stayed dead) is no probe.
+                if messages.contains(where: { if case .dead = $0 { true } else { false } }) { continue }
+                for case .ping(let seq, let target) in messages {
                     let ack = PacketCodec.seal(
                         seq: UInt64(t), sender: target, messages: [Message.ack(seq: seq).encoded()], keyring: ring())
                     h.node.receive(ack, from: out.to, now: t + 1 * ms)
