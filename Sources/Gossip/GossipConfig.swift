@@ -39,7 +39,10 @@ public struct GossipConfig: Sendable, Equatable {
     /// Base time between two full-state exchanges (anti-entropy push-pull) with one random member,
     /// live or dead. Nanoseconds; default 30 s (memberlist's LAN value). Scaled by `n / 64` above 64
     /// members, so the bytes each node spends on it stay flat (~85 B/s) while the cluster-wide rate
-    /// of exchanges stays ~2 per second: this is what reconnects the two sides of a healed partition.
+    /// of exchanges stays ~2 per second. It repairs what gossip missed; it is not what reconnects
+    /// a healed partition, which would take minutes at 1,000 nodes: each node also pings a random
+    /// member it holds dead every 10 probe intervals, telling it so, and a running one refutes
+    /// (memberlist scales this interval with log N instead, paying bytes that grow with N).
     public var pushPullInterval: Instant
 
     /// Members asked to ping a target after two direct pings went unanswered (SWIM's k). Default

@@ -101,7 +101,8 @@ extension Membership {
             let bounds = config.suspicionBounds(members: liveCount)
             let expected = max(0, min(config.suspicionConfirmations, liveCount - 2))
             suspicions[who] = Suspicion(
-                incarnation: inc, start: now, expected: expected, min: bounds.min, max: bounds.max, accuser: accuser)
+                incarnation: inc, start: now, expected: expected, min: bounds.min, max: bounds.max, accuser: accuser,
+                lead: config.probeTimeout)
             counters.suspicions += 1
             setState(ofIndex: i, .suspect, incarnation: inc, now: now)
             enqueueUpdate(.suspect(name: who, incarnation: inc, from: accuser), about: who)
@@ -222,10 +223,27 @@ extension Membership {
         }
     }
 
+    /// Ends suspicions past their deadline in death. A probe timeout before that, the suspect is
+    /// pinged directly with the accusation: one that is running answers with its refutation,
+    /// which reaches this node even if the gossip of it did not. That miss is rare (each node
+    /// hears a refutation ~15 times) but happens to someone among 1,000 nodes × hundreds of
+    /// suspicions, and made the only false deaths seen under 5 % loss.
     mutating func expireSuspicions(now: Instant) {
         guard !suspicions.isEmpty else { return }
         for who in suspicions.keys.sorted() {
-            guard let s = suspicions[who], s.deadline <= now else { continue }
+            guard let s = suspicions[who], s.nextStep <= now else { continue }
+            if s.checkedAt == nil {
+                // Late (a slow node's tick) or on time, the check goes out and death waits for it.
+                suspicions[who]!.checkedAt = now
+                if let i = index[who], list[i].info.state == .suspect {
+                    let info = list[i].info
+                    send(to: info.address, [
+                        Message.ping(seq: newProbeSeq(), target: who).encoded(),
+                        Message.suspect(name: who, incarnation: info.incarnation, from: s.accuser).encoded(),
+                    ])
+                }
+                continue
+            }
             suspicions[who] = nil
             if let i = index[who], list[i].info.state == .suspect, list[i].info.incarnation == s.incarnation {
                 deadNode(who, incarnation: s.incarnation, from: name, now: now)

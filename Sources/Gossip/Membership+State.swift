@@ -99,10 +99,17 @@ public struct Membership {
         var max: Instant
         var accuser: String
         var confirmers: Set<String> = []
+        /// How long before the deadline the suspect is pinged one last time (the probe timeout).
+        var lead: Instant
+        /// When that last ping went (nil: not yet). Death waits at least `lead` after it.
+        var checkedAt: Instant?
 
         var deadline: Instant {
             start + GossipConfig.suspicionTimeout(confirmations: confirmers.count, expected: expected, min: min, max: max)
         }
+
+        /// When this suspicion next needs attention: its last check, then its end.
+        var nextStep: Instant { checkedAt.map { Swift.max(deadline, $0 + lead) } ?? deadline - lead }
     }
 
     /// `name`: 1...64 UTF-8 bytes, unique in the cluster. `config` must have no `problem` (check it
@@ -235,7 +242,7 @@ public struct Membership {
         var t = min(nextProbeAt, gossip, nextPushPullAt, joinRetryAt, nextReapAt, nextDeadProbeAt)
         for p in probes.values { t = min(t, p.nextStep) }
         for r in relays.values { t = min(t, r.deadline) }
-        for s in suspicions.values { t = min(t, s.deadline) }
+        for s in suspicions.values { t = min(t, s.nextStep) }
         return t
     }
 
