@@ -30,7 +30,7 @@ struct BroadcastQueue: Sendable {
     /// `buckets[t]`: slots of the items sent `t` times, in ascending `order` (oldest first).
     private var buckets: [[Int]] = []
     private var nextOrder: UInt64 = 0
-    /// Slots a `take` sent from, with the bucket they were in (reused between calls).
+    /// Slots the current `take` sent, in sending order (reused between calls).
     private var sent: [Int] = []
     /// Items kept at most; beyond it the most-sent (then oldest) are dropped. 4,096 covers a full
     /// 1,000-node join storm several times over.
