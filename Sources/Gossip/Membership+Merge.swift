@@ -102,7 +102,7 @@ extension Membership {
             let expected = max(0, min(config.suspicionConfirmations, liveCount - 2))
             suspicions[who] = Suspicion(
                 incarnation: inc, start: now, expected: expected, min: bounds.min, max: bounds.max, accuser: accuser,
-                lead: config.probeTimeout)
+                lead: config.probeTimeout, ownEvidence: accuser == name)
             counters.suspicions += 1
             setState(ofIndex: i, .suspect, incarnation: inc, now: now)
             enqueueUpdate(.suspect(name: who, incarnation: inc, from: accuser), about: who)
@@ -112,6 +112,7 @@ extension Membership {
             guard independent, var s = suspicions[who], accuser != s.accuser, !s.confirmers.contains(accuser)
             else { return }
             s.confirmers.insert(accuser)
+            if accuser == name { s.ownEvidence = true }
             suspicions[who] = s
             enqueueUpdate(.suspect(name: who, incarnation: inc, from: accuser), about: who)
         case .becomeDead, .becomeLeft:
@@ -223,16 +224,17 @@ extension Membership {
         }
     }
 
-    /// Ends suspicions past their deadline in death. A probe timeout before that, the suspect is
-    /// pinged directly with the accusation: one that is running answers with its refutation,
-    /// which reaches this node even if the gossip of it did not. That miss is rare (each node
+    /// Ends suspicions past their deadline in death. A probe timeout before that, a node that only
+    /// heard the accusation (its own probe did not fail) pings the suspect with it: one that is
+    /// running answers with its refutation, which reaches this node even if the gossip of it did
+    /// not. That miss is rare (each node
     /// hears a refutation ~15 times) but happens to someone among 1,000 nodes × hundreds of
     /// suspicions, and made the only false deaths seen under 5 % loss.
     mutating func expireSuspicions(now: Instant) {
         guard !suspicions.isEmpty else { return }
         for who in suspicions.keys.sorted() {
             guard let s = suspicions[who], s.nextStep <= now else { continue }
-            if s.checkedAt == nil {
+            if s.checkedAt == nil && !s.ownEvidence {
                 // Late (a slow node's tick) or on time, the check goes out and death waits for it.
                 suspicions[who]!.checkedAt = now
                 if let i = index[who], list[i].info.state == .suspect {

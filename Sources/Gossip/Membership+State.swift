@@ -103,13 +103,19 @@ public struct Membership {
         var lead: Instant
         /// When that last ping went (nil: not yet). Death waits at least `lead` after it.
         var checkedAt: Instant?
+        /// This node's own probe of the member failed (it accused or confirmed): it has seen for
+        /// itself, so it skips the last ping and ends the suspicion at its deadline.
+        var ownEvidence = false
 
         var deadline: Instant {
             start + GossipConfig.suspicionTimeout(confirmations: confirmers.count, expected: expected, min: min, max: max)
         }
 
         /// When this suspicion next needs attention: its last check, then its end.
-        var nextStep: Instant { checkedAt.map { Swift.max(deadline, $0 + lead) } ?? deadline - lead }
+        var nextStep: Instant {
+            if ownEvidence { return deadline }
+            return checkedAt.map { Swift.max(deadline, $0 + lead) } ?? deadline - lead
+        }
     }
 
     /// `name`: 1...64 UTF-8 bytes, unique in the cluster. `config` must have no `problem` (check it

@@ -136,6 +136,19 @@ import Testing
         #expect(h.incarnation("n2") == 2)
     }
 
+    /// A node whose own probe failed has seen for itself: no last ping, death at the deadline.
+    @Test func anAccuserDoesNotPingBeforeDeclaringDeath() {
+        var h = Harness(members: 6)
+        h.send([.suspect(name: "n2", incarnation: 1, from: "me")], now: 1 * sec)
+        #expect(h.node.suspicions["n2"]?.ownEvidence == true)
+        h.node.tick(now: 1 * sec + 2_300 * ms)
+        #expect(h.node.suspicions["n2"]?.checkedAt == nil)
+        h.node.tick(now: 1 * sec + 2_400 * ms - 1)
+        #expect(h.state("n2") == .suspect)
+        h.node.tick(now: 1 * sec + 2_400 * ms)
+        #expect(h.state("n2") == .dead)
+    }
+
     /// A node whose tick comes late (slow, overloaded) still checks first: death waits a probe
     /// timeout after the last ping.
     @Test func aLateTickStillChecksBeforeDeclaringDeath() {
