@@ -8,31 +8,38 @@
 extension Membership {
     /// Seals `primary` plus piggybacked updates into one packet for `to`.
     mutating func send(to: Endpoint, _ primary: [[UInt8]], piggyback: Bool = true) {
-        var messages = primary
+        var out: [UInt8] = []
+        swap(&out, &body)  // borrowed for the packet's build, handed back with its capacity
+        out.removeAll(keepingCapacity: true)
+        for m in primary { out.append(contentsOf: m) }
         if piggyback {
-            let used = primary.reduce(0) { $0 + $1.count }
-            let budget = config.maxPacketSize - PacketCodec.overhead(sender: name) - used
-            messages += takeBroadcasts(budget: budget)
+            takeBroadcasts(budget: config.maxPacketSize - PacketCodec.overhead(sender: name) - out.count, into: &out)
         }
-        emit(to: to, messages)
+        swap(&out, &body)
+        emitBody(to: to)
     }
 
     mutating func emit(to: Endpoint, _ messages: [[UInt8]]) {
+        body.removeAll(keepingCapacity: true)
+        for m in messages { body.append(contentsOf: m) }
+        emitBody(to: to)
+    }
+
+    /// Seals `body` into a packet for `to`.
+    private mutating func emitBody(to: Endpoint) {
         packetSeq &+= 1
-        let packet = PacketCodec.seal(seq: packetSeq, sender: name, messages: messages, keyring: keyring)
+        let packet = PacketCodec.seal(seq: packetSeq, sender: name, body: body, keyring: keyring)
         counters.packetsOut += 1
         counters.bytesOut += packet.count
         outbox.append((to: to, packet: packet))
     }
 
-    mutating func takeBroadcasts(budget: Int) -> [[UInt8]] {
-        guard budget > 0, !(updates.isEmpty && records.isEmpty) else { return [] }
+    /// Appends queued updates and records fitting in `budget` bytes to `out`.
+    mutating func takeBroadcasts(budget: Int, into out: inout [UInt8]) {
+        guard budget > 0, !(updates.isEmpty && records.isEmpty) else { return }
         let limit = config.retransmitLimit(members: liveCount)
-        let recordDemand = records.items.reduce(0) { $0 + $1.bytes.count }
-        var out = updates.take(budget: max(budget / 2, budget - recordDemand), limit: limit)
-        let used = out.reduce(0) { $0 + $1.count }
-        out += records.take(budget: budget - used, limit: limit)
-        return out
+        let used = updates.take(budget: max(budget / 2, budget - records.bytes), limit: limit, into: &out)
+        records.take(budget: budget - used, limit: limit, into: &out)
     }
 
     mutating func gossipRound() {

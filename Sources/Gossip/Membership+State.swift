@@ -42,6 +42,8 @@ public struct Membership {
     var seenRecords: [BroadcastSubject: [UInt8]] = [:]
 
     var outbox: [(to: Endpoint, packet: [UInt8])] = []
+    /// The messages of the packet being built (reused: one allocation for the node's life).
+    var body: [UInt8] = []
     var events: [MembershipEvent] = []
     var received: [Broadcast] = []
     public internal(set) var counters = GossipCounters()
@@ -56,20 +58,30 @@ public struct Membership {
     var nextGossipAt: Instant = .max
     var nextPushPullAt: Instant = .max
     var nextReapAt: Instant = .max
+    var nextDeadProbeAt: Instant = .max
 
     struct Member {
         var info: MemberInfo
         var changedAt: Instant
+        /// Last time this node told the member, heard from while it is held dead, that it is dead.
+        var toldDeadAt: Instant = .min
     }
 
+    /// A probe in flight: ping at the start, ping again at `retryAt`, indirect pings (and a third
+    /// ping) at `indirectAt`, suspicion at `finalDeadline` (see Membership+Probe).
     struct Probe {
         var target: String
         var address: Endpoint
-        var directDeadline: Instant
+        var retryAt: Instant
+        var indirectAt: Instant
         var finalDeadline: Instant
+        var retried = false
         var indirectSent = false
         var expectedNacks = 0
         var nacks = 0
+
+        /// When this probe next needs attention.
+        var nextStep: Instant { !retried ? retryAt : !indirectSent ? indirectAt : finalDeadline }
     }
 
     /// An indirect ping this node forwards for `requester`.
@@ -87,9 +99,22 @@ public struct Membership {
         var max: Instant
         var accuser: String
         var confirmers: Set<String> = []
+        /// How long before the deadline the suspect is pinged one last time (the probe timeout).
+        var lead: Instant
+        /// When that last ping went (nil: not yet). Death waits at least `lead` after it.
+        var checkedAt: Instant?
+        /// This node's own probe of the member failed (it accused or confirmed): it has seen for
+        /// itself, so it skips the last ping and ends the suspicion at its deadline.
+        var ownEvidence = false
 
         var deadline: Instant {
             start + GossipConfig.suspicionTimeout(confirmations: confirmers.count, expected: expected, min: min, max: max)
+        }
+
+        /// When this suspicion next needs attention: its last check, then its end.
+        var nextStep: Instant {
+            if ownEvidence { return deadline }
+            return checkedAt.map { Swift.max(deadline, $0 + lead) } ?? deadline - lead
         }
     }
 
@@ -123,6 +148,7 @@ public struct Membership {
         nextGossipAt = now
         nextPushPullAt = now + Instant(rng.below(Int(config.pushPullInterval)))
         nextReapAt = now + reapEvery
+        nextDeadProbeAt = now + deadProbeEvery + Instant(rng.below(Int(config.probeInterval)))
         enqueueUpdate(.alive(name: name, incarnation: incarnation, address: address), about: name)
         joinBackoff = config.joinRetryInitial
         if !self.seeds.isEmpty {
@@ -168,6 +194,7 @@ public struct Membership {
         for message in decoded.messages {
             handle(message, from: from, sender: decoded.sender, now: now)
         }
+        tellIfDead(decoded.sender, at: from, now: now)
     }
 
     public mutating func tick(now: Instant) {
@@ -189,6 +216,10 @@ public struct Membership {
         if now >= nextGossipAt {
             gossipRound()
             nextGossipAt = now + config.gossipInterval
+        }
+        if now >= nextDeadProbeAt {
+            probeRandomDead()
+            nextDeadProbeAt = now + scaled(deadProbeEvery)
         }
         if now >= nextPushPullAt {
             pushPullRandom()
@@ -214,10 +245,10 @@ public struct Membership {
         guard started else { return .max }
         let gossip = updates.isEmpty && records.isEmpty ? Instant.max : nextGossipAt
         if hasLeft { return gossip }
-        var t = min(nextProbeAt, gossip, nextPushPullAt, joinRetryAt, nextReapAt)
-        for p in probes.values { t = min(t, p.indirectSent ? p.finalDeadline : p.directDeadline) }
+        var t = min(nextProbeAt, gossip, nextPushPullAt, joinRetryAt, nextReapAt, nextDeadProbeAt)
+        for p in probes.values { t = min(t, p.nextStep) }
         for r in relays.values { t = min(t, r.deadline) }
-        for s in suspicions.values { t = min(t, s.deadline) }
+        for s in suspicions.values { t = min(t, s.nextStep) }
         return t
     }
 
@@ -283,6 +314,9 @@ public struct Membership {
 
     var reapEvery: Instant { max(sec, config.deadRetention / 10) }
 
+    /// How often a random dead member is pinged (see `probeRandomDead`): every 10 probe periods.
+    var deadProbeEvery: Instant { 10 * config.probeInterval }
+
     func scaled(_ t: Instant) -> Instant { t * Instant(awareness + 1) }
 
     mutating func applyHealth(_ delta: Int) {
@@ -313,8 +347,10 @@ public struct Membership {
             aliveNode(who, incarnation: inc, address: addr, now: now)
         case .suspect(let who, let inc, let accuser):
             suspectNode(who, incarnation: inc, from: accuser, now: now)
+            if who == name { answerAccusation(to: from) }
         case .dead(let who, let inc, let accuser):
             deadNode(who, incarnation: inc, from: accuser, now: now)
+            if who == name && accuser != name { answerAccusation(to: from) }
         case .pushPull(let wantReply, let remote):
             mergeState(remote, sender: sender, now: now)
             if wantReply && !hasLeft { sendPushPull(to: from, wantReply: false) }

@@ -56,6 +56,11 @@ public struct SimulatedNetwork {
         var stats = NodeStats()
         var group = 0
 
+        /// Reads the membership in place. A plain read of `membership` through the class copies
+        /// the whole struct (a retain per field) before calling a non-mutating member; an inout
+        /// access does not.
+        func inspect<T>(_ read: (inout Membership) -> T) -> T { read(&membership) }
+
         init(membership: Membership, name: String, endpoint: Endpoint, config: GossipConfig) {
             self.membership = membership
             self.name = name
@@ -190,7 +195,7 @@ public struct SimulatedNetwork {
 
     /// What `observer` believes about `node` (nil: unknown).
     public func state(of node: Int, at observer: Int) -> MemberState? {
-        nodes[observer].membership.member(named: nodes[node].name)?.state
+        nodes[observer].inspect { $0.member(named: nodes[node].name)?.state }
     }
 
     public mutating func clearLogs() {
@@ -288,7 +293,7 @@ public struct SimulatedNetwork {
 
     mutating func reschedule(_ node: Int) {
         guard nodes[node].running else { return }
-        let next = nodes[node].membership.nextTick
+        let next = nodes[node].inspect { $0.nextTick }
         guard next != .max else { return }
         let at = max(next, now) + nodes[node].slowness
         if at < nodes[node].scheduledTick || nodes[node].scheduledTick < now {

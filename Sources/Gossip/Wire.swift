@@ -150,32 +150,32 @@ enum PacketCodec {
 
     /// Builds and signs a packet from already-encoded messages.
     static func seal(seq: UInt64, sender: String, messages: [[UInt8]], keyring: Keyring) -> [UInt8] {
+        seal(seq: seq, sender: sender, body: Array(messages.joined()), keyring: keyring)
+    }
+
+    /// Builds and signs a packet whose messages, already encoded, are laid end to end in `body`.
+    static func seal(seq: UInt64, sender: String, body: [UInt8], keyring: Keyring) -> [UInt8] {
         var header = ByteWriter()
         header.byte(wireVersion)
         header.byte(0)
         header.byte(0)
         header.varint(seq)
         header.name(sender)
-        var bodyCount = 0
-        for m in messages { bodyCount += m.count }
-        let signedCount = header.buffer.count + bodyCount
+        let signedCount = header.buffer.count + body.count
         let total = signedCount + Keyring.tagLength
         header.buffer[1] = UInt8(truncatingIfNeeded: total >> 8)
         header.buffer[2] = UInt8(truncatingIfNeeded: total)
-        var packet = [UInt8](repeating: 0, count: total)
-        packet.withUnsafeMutableBytes { raw in
-            var at = 0
-            header.buffer.withUnsafeBytes { raw.baseAddress!.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-            at = header.buffer.count
-            for m in messages where !m.isEmpty {
-                m.withUnsafeBytes { (raw.baseAddress! + at).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-                at += m.count
+        return [UInt8](unsafeUninitializedCapacity: total) { raw, initialized in
+            let base = UnsafeMutableRawPointer(raw.baseAddress!)
+            header.buffer.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            body.withUnsafeBytes {
+                if $0.count > 0 { (base + header.buffer.count).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             }
             keyring.sign(
-                UnsafeRawBufferPointer(start: raw.baseAddress!, count: signedCount),
-                into: UnsafeMutableRawBufferPointer(start: raw.baseAddress! + signedCount, count: Keyring.tagLength))
+                UnsafeRawBufferPointer(start: base, count: signedCount),
+                into: UnsafeMutableRawBufferPointer(start: base + signedCount, count: Keyring.tagLength))
+            initialized = total
         }
-        return packet
     }
 
     /// Checks and parses a packet. Never traps.
@@ -291,8 +291,11 @@ struct ByteReader {
     }
 
     mutating func name() -> String? {
-        guard let n = byte(), n >= 1, Int(n) <= maxNameLength, let raw = take(UInt64(n)) else { return nil }
-        return String(validating: raw, as: UTF8.self)
+        guard let n = byte(), n >= 1, Int(n) <= maxNameLength, Int(n) <= base.count - index else { return nil }
+        defer { index += Int(n) }
+        // Straight from the borrowed bytes: no intermediate array (names up to 15 bytes are
+        // small strings, so most names cost no allocation at all).
+        return String(validating: UnsafeRawBufferPointer(rebasing: base[index..<index + Int(n)]), as: UTF8.self)
     }
 
     mutating func endpoint() -> Endpoint? {

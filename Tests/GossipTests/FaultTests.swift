@@ -70,7 +70,9 @@ import Testing
                 .alive(name: "member-\(i)", incarnation: 1, address: Endpoint(address: [10, 0, 0, 2], port: 1)),
                 about: "member-\(i)")
         }
-        let piggyback = m.takeBroadcasts(budget: 1_300)
+        var packed: [UInt8] = []
+        m.takeBroadcasts(budget: 1_300, into: &packed)
+        let piggyback = encodedMessages(packed)
         var user = 0, membership = 0
         for bytes in piggyback { if bytes[0] == 9 { user += bytes.count } else { membership += bytes.count } }
         #expect(user + membership <= 1_300)
@@ -83,7 +85,9 @@ import Testing
                 .alive(name: "member-\(i)", incarnation: 1, address: Endpoint(address: [10, 0, 0, 2], port: 1)),
                 about: "member-\(i)")
         }
-        let alone = n.takeBroadcasts(budget: 1_300).reduce(0) { $0 + $1.count }
+        var aloneBytes: [UInt8] = []
+        n.takeBroadcasts(budget: 1_300, into: &aloneBytes)
+        let alone = encodedMessages(aloneBytes).reduce(0) { $0 + $1.count }
         #expect(alone > 1_200)
     }
 }

@@ -111,9 +111,52 @@ import Testing
         // 6 live members: K = min(3, 6 − 2) = 3, bounds 600 ms / 2.4 s.
         var h = Harness(members: 6)
         h.send([.suspect(name: "n2", incarnation: 1, from: "n3")], now: 1 * sec)
+        _ = h.node.takeOutbox()
+        // A probe timeout before the end, the suspect is pinged with the accusation.
+        h.node.tick(now: 1 * sec + 2_300 * ms)
+        let n2 = Endpoint(address: [10, 0, 1, 2], port: 1)
+        #expect(h.node.takeOutbox().contains { $0.to == n2 && decode($0.packet).contains(.suspect(name: "n2", incarnation: 1, from: "n3")) })
         h.node.tick(now: 1 * sec + 2_400 * ms - 1)
         #expect(h.state("n2") == .suspect)
         h.node.tick(now: 1 * sec + 2_400 * ms)
+        #expect(h.state("n2") == .dead)
+    }
+
+    /// A holder that missed the refutation by gossip gets it from the suspect itself, answering
+    /// that last ping, and the member is not declared dead.
+    @Test func theLastPingToASuspectBringsItsRefutation() {
+        var h = Harness(members: 6)
+        h.send([.suspect(name: "n2", incarnation: 1, from: "n3")], now: 1 * sec)
+        h.node.tick(now: 1 * sec + 2_300 * ms)
+        // n2 refuted long ago (incarnation 2); its answer comes straight back.
+        h.send([.ack(seq: 999), .alive(name: "n2", incarnation: 2, address: Endpoint(address: [10, 0, 1, 2], port: 1))],
+               now: 1 * sec + 2_340 * ms)
+        h.node.tick(now: 1 * sec + 2_400 * ms)
+        #expect(h.state("n2") == .alive)
+        #expect(h.incarnation("n2") == 2)
+    }
+
+    /// A node whose own probe failed has seen for itself: no last ping, death at the deadline.
+    @Test func anAccuserDoesNotPingBeforeDeclaringDeath() {
+        var h = Harness(members: 6)
+        h.send([.suspect(name: "n2", incarnation: 1, from: "me")], now: 1 * sec)
+        #expect(h.node.suspicions["n2"]?.ownEvidence == true)
+        h.node.tick(now: 1 * sec + 2_300 * ms)
+        #expect(h.node.suspicions["n2"]?.checkedAt == nil)
+        h.node.tick(now: 1 * sec + 2_400 * ms - 1)
+        #expect(h.state("n2") == .suspect)
+        h.node.tick(now: 1 * sec + 2_400 * ms)
+        #expect(h.state("n2") == .dead)
+    }
+
+    /// A node whose tick comes late (slow, overloaded) still checks first: death waits a probe
+    /// timeout after the last ping.
+    @Test func aLateTickStillChecksBeforeDeclaringDeath() {
+        var h = Harness(members: 6)
+        h.send([.suspect(name: "n2", incarnation: 1, from: "n3")], now: 1 * sec)
+        h.node.tick(now: 1 * sec + 2_450 * ms)
+        #expect(h.state("n2") == .suspect)
+        h.node.tick(now: 1 * sec + 2_550 * ms)
         #expect(h.state("n2") == .dead)
     }
 
@@ -124,7 +167,8 @@ import Testing
         h.send([.suspect(name: "n2", incarnation: 1, from: "n4")], now: 1 * sec)  // same accuser: not counted
         h.send([.suspect(name: "n2", incarnation: 1, from: "n3")], now: 1 * sec)  // the first accuser: not counted
         // One confirmation: 2.4 s − (log 2 / log 4)·1.8 s = 1.5 s.
-        #expect(h.node.nextTick <= 1 * sec + 1_500 * ms)
+        #expect(h.node.nextTick <= 1 * sec + 1_400 * ms)
+        h.node.tick(now: 1 * sec + 1_400 * ms)  // the last ping to the suspect
         h.node.tick(now: 1 * sec + 1_500 * ms - 1)
         #expect(h.state("n2") == .suspect)
         h.node.tick(now: 1 * sec + 1_500 * ms)
@@ -183,6 +227,45 @@ import Testing
         #expect(h.node.takeOutbox().contains { $0.to == Self.peer && decode($0.packet).first == .nack(seq: 56) })
     }
 
+    /// An unanswered probe: a second ping after the timeout, indirect pings and a third ping half a
+    /// timeout later, a suspicion at three timeouts.
+    @Test func aProbePingsAgainBeforeGoingIndirect() {
+        var h = Harness(members: 6)
+        var t: Instant = 0
+        var probe: (seq: UInt32, target: String, to: Endpoint)?
+        while probe == nil {
+            t = h.node.nextTick
+            h.node.tick(now: t)
+            for out in h.node.takeOutbox() {
+                if case .ping(let seq, let target)? = decode(out.packet).first { probe = (seq, target, out.to) }
+            }
+        }
+        let (seq, target, address) = probe!
+        let start = t
+        func step(to time: Instant) -> [(to: Endpoint, messages: [Message])] {
+            h.node.tick(now: time)
+            // Probe traffic only (gossip rounds still spreading the harness's members go too).
+            return h.node.takeOutbox().map { ($0.to, decode($0.packet)) }.filter {
+                switch $0.messages.first {
+                case .ping?, .indirectPing?: true
+                default: false
+                }
+            }
+        }
+        let timeout = GossipConfig.lan.probeTimeout
+        #expect(step(to: start + timeout - 1).isEmpty)
+        let retry = step(to: start + timeout)
+        #expect(retry.count == 1 && retry[0].to == address && retry[0].messages.first == .ping(seq: seq, target: target))
+        #expect(step(to: start + timeout * 3 / 2 - 1).isEmpty)
+        let indirect = step(to: start + timeout * 3 / 2)
+        let helpers = indirect.filter { if case .indirectPing(seq, target, address)? = $0.messages.first { true } else { false } }
+        #expect(helpers.count == 3)
+        #expect(indirect.contains { $0.to == address && $0.messages.first == .ping(seq: seq, target: target) })
+        #expect(h.state(target) == .alive)
+        _ = step(to: start + 3 * timeout)
+        #expect(h.state(target) == .suspect)
+    }
+
     @Test func localHealthRisesWithMissedNacksAndFallsWithAcks() {
         var h = Harness(members: 6)
         // Run probes with nobody answering: every probe fails, health rises to its ceiling.
@@ -205,7 +288,10 @@ import Testing
             t = h.node.nextTick
             h.node.tick(now: t)
             for out in h.node.takeOutbox() {
-                for case .ping(let seq, let target) in decode(out.packet) {
+                let messages = decode(out.packet)
+                // A ping that tells a dead member it is dead (n1 stayed dead) is no probe.
+                if messages.contains(where: { if case .dead = $0 { true } else { false } }) { continue }
+                for case .ping(let seq, let target) in messages {
                     let ack = PacketCodec.seal(
                         seq: UInt64(t), sender: target, messages: [Message.ack(seq: seq).encoded()], keyring: ring())
                     h.node.receive(ack, from: out.to, now: t + 1 * ms)

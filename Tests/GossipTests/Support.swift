@@ -50,3 +50,17 @@ func percentile(_ values: [Instant], _ p: Double) -> Instant {
 }
 
 func msString(_ t: Instant) -> String { "\(t / ms) ms" }
+
+/// Messages laid end to end (as a packet body holds them), each with its type and length.
+func encodedMessages(_ body: [UInt8]) -> [[UInt8]] {
+    body.withUnsafeBytes { raw in
+        var r = ByteReader(raw)
+        var out: [[UInt8]] = []
+        while !r.isAtEnd {
+            let start = r.index
+            guard r.byte() != nil, let length = r.varint(), r.sub(length) != nil else { return out + [[]] }
+            out.append(Array(raw[start..<r.index]))
+        }
+        return out
+    }
+}
