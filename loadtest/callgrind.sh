@@ -54,7 +54,7 @@ for step in $STEPS; do
         WRAPPER=(valgrind --tool=callgrind --dump-instr=no --callgrind-out-file="$out")
         measure_start_proxy callgrind 120
         log "$PROXY under callgrind (pid $PROXY_PID): $N1 warm-up + $N2 measured requests"
-        python3 "$here/lib/client.py" --port "$PROXY_PORT" --warmup "$N1" --requests "$N2" \
+        python3 "$here/lib/client.py" --port "$PROXY_PORT" --warmup "$N1" --requests "$N2" ${BENCH_HEADER:+--header "$BENCH_HEADER"} \
             --before "callgrind_control -z $PROXY_PID >/dev/null" \
             --after "callgrind_control -d $PROXY_PID >/dev/null" >&2
         # The dump of `-d` is the newest file beside $out (named $out.<n>, or $out.<pid>.<n>).
@@ -70,7 +70,7 @@ for step in $STEPS; do
         measure_start_proxy strace
         table=$WORK_DIR/strace.txt
         log "$PROXY under strace -c (pid $PROXY_PID): $N1 warm-up + $N2 measured requests"
-        python3 "$here/lib/client.py" --port "$PROXY_PORT" --warmup "$N1" --requests "$N2" \
+        python3 "$here/lib/client.py" --port "$PROXY_PORT" --warmup "$N1" --requests "$N2" ${BENCH_HEADER:+--header "$BENCH_HEADER"} \
             --before "'$0' __strace-start $PROXY_PID '$table' '$WORK_DIR/strace.pid'" \
             --after "'$0' __strace-stop '$WORK_DIR/strace.pid'" >&2
         # strace -c columns: % time, seconds, usecs/call, calls, [errors], syscall.

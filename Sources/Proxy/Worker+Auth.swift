@@ -22,6 +22,8 @@ final class StoreReplies {
     }
 
     var items: [Reply] = []
+    /// Whether anything waits: one load for the loop's check after every wait.
+    var pending: Bool { !items.isEmpty || !quotaDecisions.isEmpty }
     /// Quota leases that completed, for requests parked on them.
     var quotaDecisions: [(fd: Int32, generation: UInt32, decision: QuotaLeaser.Decision, account: QuotaAccount)] = []
 }
@@ -154,6 +156,7 @@ extension Worker {
     /// and dispatched, now finding its session in the cache. A store outage answers 503 and caches
     /// nothing.
     mutating func resumeAuthenticated() {
+        guard storeReplies.pending else { return }
         resumeQuotaDecisions()
         while !storeReplies.items.isEmpty {
             let replies = storeReplies.items
