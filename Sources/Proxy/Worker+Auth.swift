@@ -74,8 +74,9 @@ extension Worker {
     ) -> Bool {
         let error: GatewayError
         if let session = cached.session {
-            switch session.access(apiID: route.apiID, version: nil, method: method, path: path, now: Int64(wallClockSeconds())) {
-            case .allowed: return withinKeyRate(fd, cached, session) && withinQuota(fd, cached, session)
+            let wallNow = Int64(wallClockSeconds())
+            switch session.access(apiID: route.apiID, version: nil, method: method, path: path, now: wallNow) {
+            case .allowed: return withinKeyRate(fd, cached, session) && withinQuota(fd, cached, session, wallNow: wallNow)
             case .expired: error = .keyExpired
             case .inactive: error = .keyInactive
             case .denied: error = .accessDenied
@@ -108,7 +109,7 @@ extension Worker {
     /// worker leased; when the block is empty the request waits for the next lease (parked like a
     /// session read). 403 `Quota exceeded` past the quota; a store outage follows
     /// `quota_failure_mode`.
-    private mutating func withinQuota(_ fd: Int32, _ cached: CachedSession, _ session: Session) -> Bool {
+    private mutating func withinQuota(_ fd: Int32, _ cached: CachedSession, _ session: Session, wallNow: Int64) -> Bool {
         guard let account = cached.quota, let quotas else { return true }
         let s = slot(fd)
         s.pointee.quotaLimit = session.quotaMax
@@ -117,7 +118,7 @@ extension Worker {
             return true
         }
         let limit = QuotaLeaser.Limit(max: session.quotaMax, periodMillis: max(1, session.quotaRenewalRate) &* 1_000)
-        if let decision = quotas.spend(account, limit, now: now) { return admitted(fd, decision, account) }
+        if let decision = quotas.spend(account, limit, now: now) { return admitted(fd, decision, account, wallNow: wallNow) }
         s.pointee.phase = .authenticating
         let (generation, replies) = (s.pointee.generation, storeReplies)
         quotas.lease(account, limit, now: now) { decision in
@@ -128,10 +129,12 @@ extension Worker {
 
     /// Goes on with an admitted request (noting the quota its response reports); answers a refused
     /// one (and returns false).
-    private mutating func admitted(_ fd: Int32, _ decision: QuotaLeaser.Decision, _ account: QuotaAccount) -> Bool {
+    private mutating func admitted(
+        _ fd: Int32, _ decision: QuotaLeaser.Decision, _ account: QuotaAccount, wallNow: Int64
+    ) -> Bool {
         switch decision {
         case .admitted, .storeUnavailable(admitted: true):
-            noteQuota(slot(fd), decision, account)
+            noteQuota(slot(fd), decision, account, wallNow: wallNow)
             return true
         case .exceeded, .storeUnavailable(admitted: false):
             WorkerStats.bump(stats.rateLimited)
@@ -143,21 +146,30 @@ extension Worker {
     }
 
     /// What the response reports of the quota: the units left and when the period ends.
-    private func noteQuota(_ s: UnsafeMutablePointer<Slot>, _ decision: QuotaLeaser.Decision, _ account: QuotaAccount) {
+    private func noteQuota(
+        _ s: UnsafeMutablePointer<Slot>, _ decision: QuotaLeaser.Decision, _ account: QuotaAccount, wallNow: Int64
+    ) {
         guard case .admitted(let remaining) = decision else {
             s.pointee.quotaLimit = 0
             return
         }
         s.pointee.quotaRemaining = max(0, remaining)
-        s.pointee.quotaReset = Int64(wallClockSeconds()) &+ max(0, account.periodEnd &- now) / 1_000_000_000
+        s.pointee.quotaReset = wallNow &+ max(0, account.periodEnd &- now) / 1_000_000_000
     }
 
     /// Caches what the store answered and resumes the parked requests: each head is parsed again
     /// and dispatched, now finding its session in the cache. A store outage answers 503 and caches
     /// nothing.
     mutating func resumeAuthenticated() {
-        guard storeReplies.pending else { return }
-        resumeQuotaDecisions()
+        // A resumed request may queue more (a lease the embedded store grants at once): until empty.
+        while storeReplies.pending {
+            resumeQuotaDecisions()
+            resumeSessionReads()
+        }
+    }
+
+    /// The session reads that completed: cached, and their requests dispatched again.
+    private mutating func resumeSessionReads() {
         while !storeReplies.items.isEmpty {
             let replies = storeReplies.items
             storeReplies.items.removeAll(keepingCapacity: true)
@@ -187,10 +199,7 @@ extension Worker {
                 s.pointee.phase = .readingHead
                 if let outage {
                     Log.warn("key store unavailable", [("worker", "\(id)"), ("error", outage.description)])
-                    s.pointee.requestParser.reset()
-                    s.pointee.inRead = s.pointee.inWrite
-                    s.pointee.inFwd = s.pointee.inWrite
-                    s.pointee.inScan = s.pointee.inWrite
+                    discardInput(s)
                     respond(reply.fd, .keyStoreUnavailable, close: true)
                 } else {
                     readRequest(reply.fd)
@@ -213,13 +222,10 @@ extension Worker {
                 switch item.decision {
                 case .admitted, .storeUnavailable(admitted: true):
                     s.pointee.quotaGranted = true
-                    noteQuota(s, item.decision, item.account)
+                    noteQuota(s, item.decision, item.account, wallNow: Int64(wallClockSeconds()))
                     readRequest(item.fd)
                 case .exceeded, .storeUnavailable(admitted: false):
-                    s.pointee.requestParser.reset()
-                    s.pointee.inRead = s.pointee.inWrite
-                    s.pointee.inFwd = s.pointee.inWrite
-                    s.pointee.inScan = s.pointee.inWrite
+                    discardInput(s)
                     respond(item.fd, item.decision == .exceeded ? .quotaExceeded : .keyStoreUnavailable, close: true)
                 }
             }

@@ -60,15 +60,22 @@ extension Worker {
         }
     }
 
+    /// Drops every byte read from the client and not yet forwarded (a request answered before its
+    /// head or body is used), and restarts the parser.
+    func discardInput(_ s: UnsafeMutablePointer<Slot>) {
+        s.pointee.requestParser.reset()
+        s.pointee.inRead = s.pointee.inWrite
+        s.pointee.inFwd = s.pointee.inWrite
+        s.pointee.inScan = s.pointee.inWrite
+    }
+
     /// A head the parser refused: answer with its status and reason, then close.
     private mutating func refuse(_ fd: Int32, _ error: HTTPParseError) {
         WorkerStats.bump(stats.badRequests)
         let s = slot(fd)
         Log.info("refused request", [("worker", "\(id)"), ("client", s.pointee.peerAddress.description),
                                      ("status", "\(error.status)"), ("reason", "\(error.message)")])
-        s.pointee.inRead = s.pointee.inWrite
-        s.pointee.inFwd = s.pointee.inWrite
-        s.pointee.inScan = s.pointee.inWrite
+        discardInput(s)
         let prepared: PreparedResponse
         switch error.status {
         case 431: prepared = snapshot.error(.headersTooLarge, xml: false)
@@ -383,9 +390,7 @@ extension Worker {
         case .read:
             if s.pointee.phase == .readingHead || (s.pointee.phase == .proxying && !s.pointee.responseStarted) {
                 Log.info("request timed out", [("worker", "\(id)"), ("client", s.pointee.peerAddress.description)])
-                s.pointee.inRead = s.pointee.inWrite
-                s.pointee.inFwd = s.pointee.inWrite
-                s.pointee.inScan = s.pointee.inWrite
+                discardInput(s)
                 respond(fd, .requestTimeout, close: true)
             } else {
                 closeSlot(fd)

@@ -1,23 +1,10 @@
-// What the control server needs from this executable: the documents the cluster publishes, and
-// reloads of this node and of the whole group.
-import Control
+// What the control server needs from this executable: reloads of this node and of the whole
+// group, and changed keys announced to every node.
 import Glibc
 import Gossip
 import Posix
 import Proxy
 import Synchronization
-
-/// Serves the published documents (/tyk/cluster, /tyk/cluster/limits) to requests that reach the
-/// control server anyway (a path the worker's cleaning did not map to the document).
-struct PublishedDocumentsHandler: SyncControlHandler {
-    let control: ControlAPI
-
-    func answer(_ request: ControlRequest) -> ControlResponse? {
-        guard let json = control.document(at: request.path) else { return nil }
-        guard request.method == "GET" || request.method == "HEAD" else { return .methodNotAllowed(allow: "GET, HEAD") }
-        return ControlResponse(status: 200, body: json)
-    }
-}
 
 /// Control events that reach every node: group reloads and changed keys. This node acts at once
 /// (a reload through its own SIGHUP: the main thread's signal loop owns reloading; a changed key

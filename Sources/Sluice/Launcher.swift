@@ -114,7 +114,7 @@ final class Launcher {
             limiters: limiters, cluster: clusterLimits, control: control, keys: keys)
     }
 
-    /// The control API beyond published documents: API definitions in `app_path`, reloads.
+    /// The control API beyond published documents: API definitions, policies, keys, reloads.
     private func startControlServer() throws {
         let (control, config, memoryStore, events, hashing) = (
             self.control, self.config, self.memoryStore, self.events, self.hashing
@@ -126,7 +126,6 @@ final class Launcher {
             let store = Launcher.store(config.storage, memory: memoryStore, epoll: loop.epoll, tag: tag)
             if let driven = store as? any LoopDriven { loop.drive(driven, tag: tag) }
             return [
-                PublishedDocumentsHandler(control: control),
                 DefinitionsHandler<APIDefinition>.apis(DefinitionDirectory(path: config.appPath)),
                 DefinitionsHandler<Policy>.policies(DefinitionDirectory(path: config.policies.policyPath)),
                 KeysHandler(
