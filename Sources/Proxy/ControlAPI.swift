@@ -26,12 +26,6 @@ public final class ControlAPI: Sendable {
 
     var handoff: (@Sendable (Int32, [UInt8]) -> Void)? { receiver.withLock { $0 } }
 
-    /// The JSON published at `path`, for a server that answers control requests elsewhere.
-    public func document(at path: String) -> [UInt8]? {
-        let bytes = Array(path.utf8)
-        return documents.withLock { list in list.first { $0.path == bytes }?.response.body }
-    }
-
     /// Serves `json` at `path` (for example `/tyk/cluster`) from now on.
     public func publish(path: String, json: [UInt8]) {
         let entry = (
