@@ -41,6 +41,9 @@ final class CachedSession {
 /// back on their next miss). The owning worker's thread only.
 struct SessionCache {
     private var entries: [UInt64: CachedSession] = [:]
+    /// How many times a key was forgotten: a store read that started before a forget may carry
+    /// what was just changed or deleted, so its answer must not be cached.
+    private(set) var forgets: UInt64 = 0
     private let hasher = KeyHasher.random()
     let capacity: Int
 
@@ -71,6 +74,7 @@ struct SessionCache {
 
     /// Drops every entry of the key stored as `name` (it changed or was deleted somewhere).
     mutating func forget(name: String) {
+        forgets &+= 1
         for (slot, entry) in entries where entry.name == name { entries[slot] = nil }
     }
 

@@ -18,6 +18,8 @@ final class StoreReplies {
         let slot: UInt64
         let token: [UInt8]
         let name: String
+        /// `SessionCache.forgets` when the read started.
+        let forgets: UInt64
         let result: Result<[UInt8]?, StoreError>
     }
 
@@ -56,13 +58,13 @@ extension Worker {
         s.pointee.phase = .authenticating
         WorkerStats.bump(stats.sessionReads)
         let name = snapshot.keys.hashing.hashedName(of: bytes)
-        let reply = (fd: fd, generation: s.pointee.generation, token: Array(bytes))
+        let reply = (fd: fd, generation: s.pointee.generation, token: Array(bytes), forgets: sessions.forgets)
         let replies = storeReplies
         store.get("apikey-" + name) { result in
             replies.items.append(
                 .init(
                     fd: reply.fd, generation: reply.generation, slot: cacheSlot, token: reply.token, name: name,
-                    result: result))
+                    forgets: reply.forgets, result: result))
         }
         return false
     }
@@ -179,10 +181,13 @@ extension Worker {
                 case .success(let value):
                     let known = value.flatMap { session(from: $0, name: reply.name) }
                     let quota = (known?.quotaMax ?? 0) > 0 ? quotas?.account(for: "quota-" + reply.name) : nil
+                    // A key forgotten while the read was under way may have been read before it
+                    // changed: the answer serves the requests that waited for it, and no later one.
+                    let cacheable = sessions.forgets == reply.forgets
                     let entry = CachedSession(
                         token: reply.token, name: reply.name, session: known,
                         limitKey: snapshot.keyHasher.hash(Array(reply.name.utf8), domain: .keyID), quota: quota,
-                        validUntil: now &+ snapshot.keys.cacheNanos)
+                        validUntil: now &+ (cacheable ? snapshot.keys.cacheNanos : 1))
                     sessions.insert(entry, slot: reply.slot)
                 case .failure(let error):
                     // A key this worker knew keeps working while the store is away: trusted for
