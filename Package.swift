@@ -23,7 +23,7 @@ let package = Package(
         // owns sockets and clocks; the simulator drives it in virtual time.
         .target(name: "Gossip", dependencies: ["Crypto"], swiftSettings: swift6),
         // Token buckets and, later, the distributed allocation of limits. Pure logic, no I/O.
-        .target(name: "Limiter", swiftSettings: swift6),
+        .target(name: "Limiter", dependencies: ["Crypto"], swiftSettings: swift6),
         // hiredis (libhiredis-dev), the only outside C library: the asynchronous Redis client. No
         // `pkgConfig: "hiredis"`: its -D_FILE_OFFSET_BITS=64 is a prohibited flag that SwiftPM warns
         // about on every build; the headers are in /usr/include and the module map links hiredis.

@@ -147,15 +147,6 @@ extension UInt8 {
 // MARK: - Fields
 
 extension FieldDescriptor {
-    /// A field of the `cluster` section.
-    static func cluster<T>(
-        _ path: String, _ kind: Kind, _ key: WritableKeyPath<ClusterConfig, T>,
-        read: @escaping (JSONValue) throws(FieldProblem) -> T, write: @escaping (T) -> JSONValue
-    ) -> FieldDescriptor {
-        let section: WritableKeyPath<GatewayConfig, ClusterConfig> = \.cluster
-        return member("cluster." + path, kind, section.appending(path: key), read: read, write: write)
-    }
-
     /// A field at `key` read and written by the given functions.
     static func member<T>(
         _ path: String, _ kind: Kind, _ key: WritableKeyPath<GatewayConfig, T>,
@@ -206,41 +197,41 @@ extension FieldDescriptor {
         let optionalNumber: (Double?) -> JSONValue = { $0.map(JSONValue.double) ?? .null }
         let optionalInteger: (Int?) -> JSONValue = { $0.map { JSONValue.integer(Int64($0)) } ?? .null }
         return [
-            .cluster(
-                "node_name", .string, \.nodeName,
+            .member(
+                "cluster.node_name", .string, \.cluster.nodeName,
                 read: { v throws(FieldProblem) in
                     let name = try v.stringValue()
                     guard name.utf8.count <= 64 else { throw FieldProblem("longer than 64 bytes") }
                     return name
                 }, write: JSONValue.string),
-            .cluster(
-                "bind", .string, \.bind,
+            .member(
+                "cluster.bind", .string, \.cluster.bind,
                 read: { v throws(FieldProblem) in
                     let text = try v.stringValue()
                     if !text.isEmpty { _ = try ClusterConfig.parseHostPort(text, allowNames: false) }
                     return text
                 }, write: JSONValue.string),
-            .cluster(
-                "seeds", .stringList, \.seeds,
+            .member(
+                "cluster.seeds", .stringList, \.cluster.seeds,
                 read: { v throws(FieldProblem) in
                     try stringList(v) { s throws(FieldProblem) in
                         _ = try ClusterConfig.parseHostPort(s, allowNames: true)
                     }
                 }, write: list),
-            .cluster(
-                "keys", .stringList, \.keys,
+            .member(
+                "cluster.keys", .stringList, \.cluster.keys,
                 read: { v throws(FieldProblem) in
                     try stringList(v) { s throws(FieldProblem) in _ = try ClusterConfig.decodeKey(s) }
                 }, write: list),
-            .cluster("probe_interval", .number, \.probeInterval, read: optionalSeconds, write: optionalNumber),
-            .cluster("probe_timeout", .number, \.probeTimeout, read: optionalSeconds, write: optionalNumber),
-            .cluster("gossip_interval", .number, \.gossipInterval, read: optionalSeconds, write: optionalNumber),
-            .cluster("push_pull_interval", .number, \.pushPullInterval, read: optionalSeconds, write: optionalNumber),
-            .cluster(
-                "suspicion_min_multiplier", .integer, \.suspicionMinMultiplier, read: multiplier,
+            .member("cluster.probe_interval", .number, \.cluster.probeInterval, read: optionalSeconds, write: optionalNumber),
+            .member("cluster.probe_timeout", .number, \.cluster.probeTimeout, read: optionalSeconds, write: optionalNumber),
+            .member("cluster.gossip_interval", .number, \.cluster.gossipInterval, read: optionalSeconds, write: optionalNumber),
+            .member("cluster.push_pull_interval", .number, \.cluster.pushPullInterval, read: optionalSeconds, write: optionalNumber),
+            .member(
+                "cluster.suspicion_min_multiplier", .integer, \.cluster.suspicionMinMultiplier, read: multiplier,
                 write: optionalInteger),
-            .cluster(
-                "suspicion_max_multiplier", .integer, \.suspicionMaxMultiplier, read: multiplier,
+            .member(
+                "cluster.suspicion_max_multiplier", .integer, \.cluster.suspicionMaxMultiplier, read: multiplier,
                 write: optionalInteger),
         ]
     }

@@ -55,43 +55,34 @@ public enum QuotaFailureMode: String, Sendable, CaseIterable {
 // MARK: - Fields
 
 extension FieldDescriptor {
-    /// A field of the `storage` section.
-    static func storage<T>(
-        _ path: String, _ kind: Kind, _ key: WritableKeyPath<StorageConfig, T>,
-        read: @escaping (JSONValue) throws(FieldProblem) -> T, write: @escaping (T) -> JSONValue
-    ) -> FieldDescriptor {
-        let section: WritableKeyPath<GatewayConfig, StorageConfig> = \.storage
-        return member("storage." + path, kind, section.appending(path: key), read: read, write: write)
-    }
-
     /// The `storage` section and `quota_failure_mode`, in the order of the reference.
     static var storageFields: [FieldDescriptor] {
         let integer: (Int) -> JSONValue = { .integer(Int64($0)) }
         return [
             .choice("storage.type", \.storage.type),
-            .storage(
-                "host", .string, \.host,
+            .member(
+                "storage.host", .string, \.storage.host,
                 read: { v throws(FieldProblem) in
                     let host = try v.stringValue()
                     guard TargetURL.isIPv4Address(host) || TargetURL.isIPv6Address(host) || TargetURL.isHostName(host)
                     else { throw FieldProblem("\(JSONValue.quoted(host)) is not a host name or IP address") }
                     return host
                 }, write: JSONValue.string),
-            .storage(
-                "port", .integer, \.port,
+            .member(
+                "storage.port", .integer, \.storage.port,
                 read: { v throws(FieldProblem) in
                     let port = try v.integerValue()
                     guard (1...65535).contains(port) else { throw FieldProblem("\(port) is out of range 1...65535") }
                     return Int(port)
                 }, write: integer),
-            .storage(
-                "username", .string, \.username, read: { v throws(FieldProblem) in try v.stringValue() },
+            .member(
+                "storage.username", .string, \.storage.username, read: { v throws(FieldProblem) in try v.stringValue() },
                 write: JSONValue.string),
-            .storage(
-                "password", .string, \.password, read: { v throws(FieldProblem) in try v.stringValue() },
+            .member(
+                "storage.password", .string, \.storage.password, read: { v throws(FieldProblem) in try v.stringValue() },
                 write: JSONValue.string),
-            .storage(
-                "database", .integer, \.database,
+            .member(
+                "storage.database", .integer, \.storage.database,
                 read: { v throws(FieldProblem) in
                     let database = try v.integerValue()
                     guard (0...Int64(Int32.max)).contains(database) else {
@@ -99,8 +90,8 @@ extension FieldDescriptor {
                     }
                     return Int(database)
                 }, write: integer),
-            .storage(
-                "timeout", .number, \.timeout,
+            .member(
+                "storage.timeout", .number, \.storage.timeout,
                 read: { v throws(FieldProblem) in
                     let seconds = try v.numberValue()
                     guard seconds > 0 else {

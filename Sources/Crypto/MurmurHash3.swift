@@ -130,7 +130,8 @@ public enum MurmurHash3 {
         return h
     }
 
-    @inline(__always) private static func fmix64(_ k: UInt64) -> UInt64 {
+    /// MurmurHash3's 64-bit finaliser: every input bit affects every output bit.
+    @inline(__always) public static func fmix64(_ k: UInt64) -> UInt64 {
         var k = k
         k ^= k >> 33
         k = k &* 0xff51_afd7_ed55_8ccd

@@ -1,3 +1,5 @@
+import Crypto
+
 /// A limit's id on the wire: 8 bytes of a hash of its key (`"api:<api_id>"`, `"ip:<api_id>:<addr>"`,
 /// a hashed session key id...). The key itself never travels. With 10,000 limits in use the chance
 /// that two share an id is about 3·10⁻¹² (birthday bound, 64 bits).
@@ -42,12 +44,7 @@ func stableHash64(_ bytes: some Sequence<UInt8>) -> UInt64 {
         h ^= UInt64(b)
         h = h &* 0x0000_0100_0000_01b3
     }
-    h ^= h >> 33
-    h = h &* 0xff51_afd7_ed55_8ccd
-    h ^= h >> 33
-    h = h &* 0xc4ce_b9fe_1a85_ec53
-    h ^= h >> 33
-    return h
+    return MurmurHash3.fmix64(h)
 }
 
 private func hex16(_ v: UInt64) -> String {
