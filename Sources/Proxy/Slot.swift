@@ -84,6 +84,11 @@ struct Slot {
     var keepAlive = true
     var responseStarted = false
     var peerAddress = SocketAddress()
+    /// The hash `rate_limit` by ip counts this connection's requests against, when it depends on
+    /// the peer alone (the peer is no trusted proxy); 0 until the first limited request. Valid
+    /// while `peerKeyEpoch` is the worker's `snapshotEpoch` (a reload may change the proxies).
+    var peerKey: UInt64 = 0
+    var peerKeyEpoch: UInt32 = 0
     /// Echo mode: bytes of generated body still to send.
     var generatedRemaining: Int64 = 0
     /// Error bodies for this request should be XML (decided from its Content-Type and Accept).

@@ -16,18 +16,25 @@ extension Worker {
             let value = headerValue(named: name, base: base)
             if value.count > 0 { return snapshot.keyHasher.hash(value, domain: .header) }
         }
+        if s.pointee.peerKey != 0 && s.pointee.peerKeyEpoch == snapshotEpoch { return s.pointee.peerKey }
         var ip: (UInt64, UInt64) = (0, 0)
         return withUnsafeMutableBytes(of: &ip) { bytes in
-            clientAddress(s, base: base, into: bytes)
-            return snapshot.keyHasher.hash(UnsafeRawBufferPointer(bytes), domain: .ip)
+            let fromPeer = clientAddress(s, base: base, into: bytes)
+            let key = snapshot.keyHasher.hash(UnsafeRawBufferPointer(bytes), domain: .ip)
+            if fromPeer {
+                s.pointee.peerKey = key
+                s.pointee.peerKeyEpoch = snapshotEpoch
+            }
+            return key
         }
     }
 
-    /// Writes the client's address (16 bytes, IPv4 mapped) into `out`.
-    func clientAddress(_ s: UnsafeMutablePointer<Slot>, base: UnsafeRawPointer, into out: UnsafeMutableRawBufferPointer) {
-        peerBytes(s.pointee.peerAddress, into: out)
+    /// Writes the client's address (16 bytes, IPv4 mapped) into `out`; true when it is the peer's
+    /// own (the peer is no trusted proxy), the same for every request of the connection.
+    func clientAddress(_ s: UnsafeMutablePointer<Slot>, base: UnsafeRawPointer, into out: UnsafeMutableRawBufferPointer) -> Bool {
+        withUnsafePointer(to: &s.pointee.peerAddress) { peerBytes($0, into: out) }
         let trusted = snapshot.trustedProxies
-        guard !trusted.isEmpty, trusted.contains(where: { $0.contains(UnsafeRawBufferPointer(out)) }) else { return }
+        guard !trusted.isEmpty, trusted.contains(where: { $0.contains(UnsafeRawBufferPointer(out)) }) else { return true }
         var realIP = UnsafeRawBufferPointer(start: base, count: 0)
         var forwarded = UnsafeRawBufferPointer(start: base, count: 0)
         for i in 0..<headers.count {
@@ -38,8 +45,9 @@ extension Worker {
                 if realIP.count == 0 { realIP = span(f.value, base) }
             }
         }
-        if realIP.count > 0 && parseAddress(firstEntry(realIP), into: out) { return }
-        if forwarded.count > 0 && parseAddress(firstEntry(forwarded), into: out) { return }
+        if realIP.count > 0 && parseAddress(firstEntry(realIP), into: out) { return false }
+        if forwarded.count > 0 && parseAddress(firstEntry(forwarded), into: out) { return false }
+        return false
     }
 
     /// The value of the first field named `name` (lowercase), or an empty span.
@@ -60,9 +68,9 @@ extension Worker {
 }
 
 /// The peer's address as 16 bytes (IPv4 as `::ffff:a.b.c.d`); zeros for another family.
-func peerBytes(_ address: SocketAddress, into out: UnsafeMutableRawBufferPointer) {
-    withUnsafeBytes(of: address.storage) { raw in
-        switch address.family {
+func peerBytes(_ address: UnsafePointer<SocketAddress>, into out: UnsafeMutableRawBufferPointer) {
+    withUnsafeBytes(of: address.pointee.storage) { raw in
+        switch address.pointee.family {
         case AF_INET:
             for i in 0..<10 { out[i] = 0 }
             out[10] = 0xff

@@ -31,6 +31,8 @@ struct Worker: ~Copyable {
     /// Room for a cleaned path.
     let scratch: UnsafeMutableRawPointer
     var snapshot: Snapshot
+    /// Counts installed snapshots: what a connection computed from one is stale under the next.
+    var snapshotEpoch: UInt32 = 1
     /// Pool of each route of the current snapshot.
     var routePools: [Int32] = []
     var pools: UpstreamPools
@@ -411,6 +413,7 @@ struct Worker: ~Copyable {
     /// connection; only new requests see the new routes.
     mutating func install(_ s: Snapshot) {
         snapshot = s
+        snapshotEpoch &+= 1
         routePools = s.routes.map { route in route.upstream.map { pools.index(for: $0) } ?? -1 }
         let settings = s.settings
         deadlines.setDuration(.idle, nanos: nanos(settings.idleTimeout))
