@@ -138,6 +138,21 @@ extension Worker {
             return respond(fd, .notFound, close: hasBody)
         }
         let route = snapshot.routes[routeIndex]
+        // A versioned API: the version the request asks for must exist (keyless or not, as Tyk).
+        requestVersion = nil
+        if let versions = route.versions {
+            let buffer = UnsafeRawBufferPointer(start: base, count: head.headLength)
+            switch versions.version(buffer: buffer, head: head, headers: headers, path: path, scratch: tokenScratch) {
+            case .named(let name):
+                requestVersion = name
+            case .notFound:
+                consumeHead(s, head)
+                return respond(fd, .versionNotFound, close: hasBody)
+            case .doesNotExist:
+                consumeHead(s, head)
+                return respond(fd, .versionDoesNotExist, close: hasBody)
+            }
+        }
         // A protected API: the key before any limit (an unknown client must not spend the budget).
         if let auth = route.auth, !authenticate(fd, extractor: auth, route: route, base: base, path: path) { return }
         // The client's own limit first: a client over it must not use up the API's budget.

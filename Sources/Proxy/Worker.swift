@@ -27,6 +27,8 @@ struct Worker: ~Copyable {
     var buffers: BufferPool
     var headers = HeaderTable(capacity: 128)
     var requestHead = RequestHead()
+    /// The version the request being dispatched asks for; nil when its API is not versioned.
+    var requestVersion: String?
     var responseHead = ResponseHead()
     /// Room for a cleaned path.
     let scratch: UnsafeMutableRawPointer

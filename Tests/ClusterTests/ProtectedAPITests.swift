@@ -1,5 +1,5 @@
 // Protected APIs on real nodes: a key created through the control API authenticates requests
-// (Tyk's statuses and messages otherwise), on one node with the embedded store, and across three
+// (Tyk's statuses and messages otherwise), on one node with each store, and across three
 // nodes sharing a real redis-server, where a key deleted through one node is refused on all.
 import Foundation
 import Glibc
@@ -33,16 +33,18 @@ import Testing
         return (r.status, String(decoding: r.body, as: UTF8.self))
     }
 
-    @Test func oneNodeWithTheEmbeddedStore() throws {
+    @Test(arguments: KeyStoreKind.allCases) func oneNode(store: KeyStoreKind) throws {
         guard let binary = builtExecutable() else {
             Issue.record("sluice binary not found; run swift build")
             return
         }
+        let (extra, redis) = try store.start()
+        defer { redis?.stop() }
         try withEchoUpstream(binary) { upstream in
             let folder = try ScratchFolder("protected")
             defer { folder.remove() }
             for d in Self.definitions(upstream: upstream) { try folder.writeApp(d.file, d.json) }
-            let nodes = try makeNodes(1, in: folder, workers: 2, cluster: false)
+            let nodes = try makeNodes(1, in: folder, workers: 2, cluster: false, extra: extra)
             defer { killAll(nodes) }
             #expect(try startAll(nodes, binary: binary, cluster: false))
             let port = nodes[0].httpPort
