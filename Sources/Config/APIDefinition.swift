@@ -2,7 +2,7 @@
 /// proxies to. Only the fields listed in docs/CONFIG.md are understood; every other field of a Tyk
 /// definition is accepted with a warning.
 ///
-/// Definitions that need authentication are rejected at load, since this version has none.
+/// Definitions that need an authentication method other than auth tokens are rejected at load.
 /// Value type, immutable once loaded; any thread.
 public struct APIDefinition: Sendable, Equatable {
     /// `api_id`: unique among all definitions; required, non-empty.

@@ -1,12 +1,13 @@
-// Versioned APIs on a real node, with each store: the version a request names (header, default,
-// path) must exist — 403 with Tyk's message otherwise, keyless or not — and be listed in the key's
-// access rights for that API; an API that is not versioned checks no version.
+// Access rights beyond the API on a real node, with each store: the version a request names
+// (header, default, path) must exist — 403 with Tyk's message otherwise, keyless or not — and be
+// listed in the key's access rights for that API; an API that is not versioned checks no version;
+// `allowed_urls` admit only their paths and methods.
 import Foundation
 import Glibc
 import TestSupport
 import Testing
 
-@Suite(.serialized) struct ProtectedVersionTests {
+@Suite(.serialized) struct AccessRightsOnNodeTests {
     static func definitions(upstream: Int) -> [(file: String, json: String)] {
         ProtectedAPITests.definitions(upstream: upstream) + [
             ("shop.json", #"{"api_id": "shop", "definition": {"location": "header", "key": "x-api-version"}, "version_data": {"not_versioned": false, "default_version": "v1", "versions": {"v1": {"name": "v1"}, "v2": {"name": "v2"}}}, "proxy": {"listen_path": "/shop/", "target_url": "http://127.0.0.1:\#(upstream)", "strip_listen_path": true}}"#),
@@ -14,7 +15,7 @@ import Testing
         ]
     }
 
-    @Test(arguments: KeyStoreKind.allCases) func versionsAreCheckedAsTykDoes(store: KeyStoreKind) throws {
+    @Test(arguments: KeyStoreKind.allCases) func versionsAndAllowedURLs(store: KeyStoreKind) throws {
         guard let binary = builtExecutable() else {
             Issue.record("sluice binary not found; run swift build")
             return
@@ -23,7 +24,7 @@ import Testing
         let (extra, redis) = try store.start()
         defer { redis?.stop() }
         try withEchoUpstream(binary) { upstream in
-            let folder = try ScratchFolder("versions")
+            let folder = try ScratchFolder("access")
             defer { folder.remove() }
             for d in Self.definitions(upstream: upstream) { try folder.writeApp(d.file, d.json) }
             let nodes = try makeNodes(1, in: folder, workers: 2, cluster: false, extra: extra)
@@ -72,6 +73,17 @@ import Testing
             let unknown = get("/catalog/v2/items", nil)
             #expect(unknown.status == 403)
             #expect(unknown.text.contains("This API version does not seem to exist"))
+
+            // allowed_urls: Go regexes searched in the request path, with exact methods.
+            let narrow = kit.createKey(
+                port,
+                #"{"org_id": "org1", "access_rights": {"orders": {"api_id": "orders", "versions": ["Default"], "allowed_urls": [{"url": "^/orders/\\d+$", "methods": ["GET"]}]}}}"#)
+            #expect(get("/orders/12", narrow).status == 200)
+            let refused = get("/orders/12/items", narrow)
+            #expect(refused.status == 403 && refused.text.contains("Access to this API has been disallowed"))
+            #expect(kit.get(port, "/orders/x", ["Authorization": narrow]).status == 403)
+            let post = httpRequest(port: port, method: "POST", path: "/orders/12", headers: ["Authorization": narrow], body: "{}")
+            #expect(post?.status == 403)
         }
     }
 }
