@@ -35,9 +35,10 @@ public enum RequestedVersion: Equatable, Sendable {
 }
 
 /// Finds the version a request to one versioned API asks for; built once per snapshot, names
-/// prepared as bytes. Nothing allocates: a found name is one of the stored strings. Immutable
-/// value; any thread (each caller brings its own scratch buffer).
-public struct APIVersionReader: Sendable {
+/// prepared as bytes. Nothing allocates: a found name is one of the stored strings. A class, so a
+/// route hands it over with one retain rather than one per field. Immutable; any thread (each
+/// caller brings its own scratch buffer).
+public final class APIVersionReader: Sendable {
     public let versioning: APIVersioning
     /// `versioning.versions` as bytes, in the same order.
     private let names: [[UInt8]]
