@@ -35,16 +35,7 @@ extension APIDefinition {
             throw proxy.fail("target_url", error.message)
         }
 
-        var notVersioned = true
-        if let versionData = try root.object("version_data") {
-            warnings += versionData.unknownFieldWarnings(known: ["not_versioned", "versions"])
-            notVersioned = try versionData.bool("not_versioned") ?? true
-            if !notVersioned {
-                warnings.append(
-                    "\(file): field \"version_data.not_versioned\": false, but API versions are not supported yet;"
-                        + " requests are proxied without version checks")
-            }
-        }
+        let versioning = try APIVersioning.parse(root, warnings: &warnings)
 
         return (
             APIDefinition(
@@ -60,7 +51,7 @@ extension APIDefinition {
                 stripListenPath: try proxy.bool("strip_listen_path") ?? false,
                 preserveHostHeader: try proxy.bool("preserve_host_header") ?? false,
                 domain: normalizedDomain(try root.string("domain") ?? ""),
-                notVersioned: notVersioned,
+                versioning: versioning,
                 globalRateLimit: try globalRateLimit(root, warnings: &warnings),
                 clientRateLimit: try clientRateLimit(root, warnings: &warnings),
                 file: file),
@@ -84,7 +75,7 @@ extension APIDefinition {
     static let topLevelFields: Set<String> = Set(
         [
             "api_id", "name", "org_id", "active", "use_keyless", "use_standard_auth", "custom_plugin_auth_enabled",
-            "auth", "auth_configs", "proxy", "domain", "version_data", "global_rate_limit", "rate_limit",
+            "auth", "auth_configs", "proxy", "domain", "definition", "version_data", "global_rate_limit", "rate_limit",
         ]
             + authenticationFlags.map(\.field))
 

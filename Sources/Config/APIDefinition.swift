@@ -2,7 +2,7 @@
 /// proxies to. Only the fields listed in docs/CONFIG.md are understood; every other field of a Tyk
 /// definition is accepted with a warning.
 ///
-/// Definitions that need authentication are rejected at load, since this version has none.
+/// Definitions that need an authentication method other than auth tokens are rejected at load.
 /// Value type, immutable once loaded; any thread.
 public struct APIDefinition: Sendable, Equatable {
     /// `api_id`: unique among all definitions; required, non-empty.
@@ -33,9 +33,9 @@ public struct APIDefinition: Sendable, Equatable {
     /// `domain`: the `Host` (without port) this API answers, lowercased; "" answers any host.
     /// A `:port` in the file is dropped: routing matches the host name only.
     public var domain: String
-    /// `version_data.not_versioned`: default true. Versions are not implemented; `versions` is
-    /// accepted and ignored.
-    public var notVersioned: Bool
+    /// `version_data` and `definition` of a versioned API (`not_versioned` false); nil when the
+    /// API is not versioned (the default), and then no request's version is checked.
+    public var versioning: APIVersioning?
     /// `global_rate_limit`: requests allowed per period for the whole API, or nil for no limit
     /// (absent, or `rate` 0).
     public var globalRateLimit: GlobalRateLimit?
@@ -55,6 +55,9 @@ public struct APIDefinition: Sendable, Equatable {
     /// `Host` header for the upstream: host, or host:port when the port is not 80.
     public var targetHostHeader: String { target.hostHeader }
 
+    /// `version_data.not_versioned`.
+    public var notVersioned: Bool { versioning == nil }
+
     /// Whether the router should serve this definition (it is `active`).
     public var isRoutable: Bool { active }
 
@@ -67,7 +70,7 @@ public struct APIDefinition: Sendable, Equatable {
             apiID: "demo", name: "Demo API", orgID: "", active: true, useKeyless: true, authToken: nil,
             listenPath: "/demo/",
             targetURL: url, target: TargetURL(host: "127.0.0.1", port: targetPort, basePath: "", hostHeader: host),
-            stripListenPath: true, preserveHostHeader: false, domain: "", notVersioned: true, globalRateLimit: nil,
+            stripListenPath: true, preserveHostHeader: false, domain: "", versioning: nil, globalRateLimit: nil,
             file: "embedded demo definition")
     }
 }

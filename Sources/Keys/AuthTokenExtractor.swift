@@ -223,12 +223,12 @@ public struct AuthTokenExtractor: Sendable {
     }
 }
 
-@inline(__always) private func lowercased(_ b: UInt8) -> UInt8 {
+@inline(__always) func lowercased(_ b: UInt8) -> UInt8 {
     b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b | 0x20 : b
 }
 
 /// ASCII case-insensitive equality of `bytes` with an already lowercased name.
-private func equalsLowercased(_ bytes: UnsafeRawBufferPointer, _ lowercaseName: [UInt8]) -> Bool {
+func equalsLowercased(_ bytes: UnsafeRawBufferPointer, _ lowercaseName: [UInt8]) -> Bool {
     guard bytes.count == lowercaseName.count else { return false }
     for i in 0..<bytes.count where lowercased(bytes[i]) != lowercaseName[i] { return false }
     return true

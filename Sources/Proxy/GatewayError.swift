@@ -29,6 +29,10 @@ enum GatewayError: Int, CaseIterable {
     case keyStoreUnavailable
     /// The key's `quota_max` requests of this period are spent.
     case quotaExceeded
+    /// A versioned API's request names no version and the API has no default.
+    case versionNotFound
+    /// A versioned API's request names a version the API does not have.
+    case versionDoesNotExist
 
     var status: Int {
         switch self {
@@ -44,6 +48,7 @@ enum GatewayError: Int, CaseIterable {
         case .serviceUnavailable, .keyStoreUnavailable: 503
         case .authMissing, .keyExpired: 401
         case .keyInactive, .accessDenied, .quotaExceeded: 403
+        case .versionNotFound, .versionDoesNotExist: RequestedVersion.refusedStatus
         }
     }
 
@@ -66,6 +71,8 @@ enum GatewayError: Int, CaseIterable {
         case .accessDenied: AccessDecision.denied.message
         case .keyStoreUnavailable: "Key store unavailable: the key cannot be checked now, try again"
         case .quotaExceeded: "Quota exceeded"
+        case .versionNotFound: RequestedVersion.notFound.message
+        case .versionDoesNotExist: RequestedVersion.doesNotExist.message
         }
     }
 }

@@ -63,12 +63,14 @@ public struct RouteSpec: Sendable {
     public var clientRateLimit: ClientRateLimit?
     /// Where a protected API's auth token travels; nil for a keyless API.
     public var authToken: AuthTokenConfig?
+    /// Where requests name their version and which exist; nil for an API that is not versioned.
+    public var versioning: APIVersioning?
 
     public init(
         apiID: String, domain: String = "", listenPath: String, stripListenPath: Bool = false,
         preserveHostHeader: Bool = false, targetHost: String, targetPort: Int, targetBasePath: String = "",
         targetHostHeader: String? = nil, rateLimit: (rate: Double, per: Double)? = nil,
-        clientRateLimit: ClientRateLimit? = nil, authToken: AuthTokenConfig? = nil
+        clientRateLimit: ClientRateLimit? = nil, authToken: AuthTokenConfig? = nil, versioning: APIVersioning? = nil
     ) {
         self.apiID = apiID
         self.domain = domain
@@ -82,5 +84,6 @@ public struct RouteSpec: Sendable {
         self.rateLimit = rateLimit
         self.clientRateLimit = clientRateLimit
         self.authToken = authToken
+        self.versioning = versioning
     }
 }

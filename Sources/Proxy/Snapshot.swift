@@ -28,11 +28,14 @@ final class Route: Sendable {
     let clientLimit: ClientLimit?
     /// A protected API's token extraction; nil for a keyless API.
     let auth: AuthTokenExtractor?
+    /// A versioned API's version lookup; nil for an API that is not versioned.
+    let versions: APIVersionReader?
 
     init(
         apiID: String, domain: [UInt8], prefix: [UInt8], stripListenPath: Bool, preserveHostHeader: Bool,
         basePath: [UInt8], hostHeader: [UInt8], upstream: SocketAddress?, limit: RouteLimit,
-        limitHeaders: LimitHeaders = .none, clientLimit: ClientLimit? = nil, auth: AuthTokenExtractor? = nil
+        limitHeaders: LimitHeaders = .none, clientLimit: ClientLimit? = nil, auth: AuthTokenExtractor? = nil,
+        versions: APIVersionReader? = nil
     ) {
         self.apiID = apiID
         self.domain = domain
@@ -46,6 +49,7 @@ final class Route: Sendable {
         self.limitHeaders = limitHeaders
         self.clientLimit = clientLimit
         self.auth = auth
+        self.versions = versions
     }
 }
 
@@ -160,7 +164,8 @@ public final class Snapshot: Sendable {
                 basePath: Array(spec.targetBasePath.utf8), hostHeader: Array(spec.targetHostHeader.utf8),
                 upstream: Snapshot.resolve(spec),
                 limit: routeLimit, limitHeaders: limitHeaders, clientLimit: clientLimit,
-                auth: spec.authToken.map(AuthTokenExtractor.init)))
+                auth: spec.authToken.map(AuthTokenExtractor.init),
+                versions: spec.versioning.map { APIVersionReader($0, listenPath: spec.listenPath) }))
         }
         // Keys' own `rate` / `per`: one table for every key (sessions' limits hold across APIs, as Tyk's).
         if specs.contains(where: { $0.authToken != nil }) {

@@ -77,7 +77,8 @@ extension Worker {
         let error: GatewayError
         if let session = cached.session {
             let wallNow = Int64(wallClockSeconds())
-            switch session.access(apiID: route.apiID, version: nil, method: method, path: path, now: wallNow) {
+            let version = route.versions == nil ? nil : requestVersion
+            switch session.access(apiID: route.apiID, version: version, method: method, path: path, now: wallNow) {
             case .allowed: return withinKeyRate(fd, cached, session) && withinQuota(fd, cached, session, wallNow: wallNow)
             case .expired: error = .keyExpired
             case .inactive: error = .keyInactive

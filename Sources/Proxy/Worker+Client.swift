@@ -2,6 +2,7 @@
 // writing local answers (errors, /hello, the built-in upstream), keep-alive and timeouts.
 import Glibc
 import HTTP
+import Keys
 import Limiter
 import Posix
 
@@ -138,6 +139,8 @@ extension Worker {
             return respond(fd, .notFound, close: hasBody)
         }
         let route = snapshot.routes[routeIndex]
+        // A versioned API: the version the request asks for must exist (keyless or not, as Tyk).
+        if let versions = route.versions, !findVersion(fd, versions, base: base, path: path) { return }
         // A protected API: the key before any limit (an unknown client must not spend the budget).
         if let auth = route.auth, !authenticate(fd, extractor: auth, route: route, base: base, path: path) { return }
         // The client's own limit first: a client over it must not use up the API's budget.
@@ -159,6 +162,28 @@ extension Worker {
                 headers: route.limitHeaders)
         }
         startProxying(fd, head: head, path: path, route: route, pool: routePools[routeIndex])
+    }
+
+    /// Sets `requestVersion` to the version the request asks for; answers 403 (Tyk's messages) and
+    /// returns false when it names none without a default, or one the API does not have. Out of
+    /// line: an unversioned API's requests pay for the call's nil check only.
+    @inline(never)
+    private mutating func findVersion(
+        _ fd: Int32, _ versions: APIVersionReader, base: UnsafeRawPointer, path: UnsafeRawBufferPointer
+    ) -> Bool {
+        let head = requestHead
+        let buffer = UnsafeRawBufferPointer(start: base, count: head.headLength)
+        let error: GatewayError
+        switch versions.version(buffer: buffer, head: head, headers: headers, path: path, scratch: tokenScratch) {
+        case .named(let name):
+            requestVersion = name
+            return true
+        case .notFound: error = .versionNotFound
+        case .doesNotExist: error = .versionDoesNotExist
+        }
+        consumeHead(slot(fd), head)
+        respond(fd, error, close: head.framing != .none)
+        return false
     }
 
     /// A control API request (rare): the secret first, then a published document; nil when the

@@ -27,6 +27,9 @@ struct Worker: ~Copyable {
     var buffers: BufferPool
     var headers = HeaderTable(capacity: 128)
     var requestHead = RequestHead()
+    /// The version the request being dispatched asks for, when its API is versioned
+    /// (`route.versions` not nil); left as it was for other APIs, so they never touch it.
+    var requestVersion: String?
     var responseHead = ResponseHead()
     /// Room for a cleaned path.
     let scratch: UnsafeMutableRawPointer

@@ -106,7 +106,7 @@ final class Launcher {
                 preserveHostHeader: d.preserveHostHeader, targetHost: d.targetHost, targetPort: d.targetPort,
                 targetBasePath: d.targetBasePath, targetHostHeader: d.targetHostHeader,
                 rateLimit: d.globalRateLimit.map { (rate: $0.rate, per: $0.per) }, clientRateLimit: d.clientRateLimit,
-                authToken: d.authToken)
+                authToken: d.authToken, versioning: d.versioning)
         }
         return try Snapshot(
             settings: config.proxySettings, routes: routes,

@@ -43,7 +43,12 @@ import Testing
         #expect(Set(operationIDs).count == operationIDs.count && !operationIDs.contains(""))
     }
 
-    @Test func schemathesisFindsNoFailureAgainstARunningNode() throws {
+    /// The embedded store always; a run takes about 30 s, so the Redis store (the same answers,
+    /// another store behind /tyk/keys) only with SLUICE_SCHEMA_REDIS=1.
+    static let stores: [KeyStoreKind] =
+        ProcessInfo.processInfo.environment["SLUICE_SCHEMA_REDIS"] == "1" ? KeyStoreKind.allCases : [.memory]
+
+    @Test(arguments: stores) func schemathesisFindsNoFailureAgainstARunningNode(store: KeyStoreKind) throws {
         let tester = Self.packageRoot.appendingPathComponent(".build/tools-venv/bin/st").path
         guard FileManager.default.isExecutableFile(atPath: tester) else {
             Issue.record("schemathesis not installed: run `bash scripts/setup.sh test`")
@@ -53,9 +58,11 @@ import Testing
             Issue.record("sluice binary not found; run swift build")
             return
         }
+        let (extra, redis) = try store.start()
+        defer { redis?.stop() }
         let folder = try ScratchFolder("schema")
         defer { folder.remove() }
-        let nodes = try makeNodes(1, in: folder, cluster: false)
+        let nodes = try makeNodes(1, in: folder, cluster: false, extra: extra)
         defer { killAll(nodes) }
         #expect(try startAll(nodes, binary: binary, cluster: false))
         let (port, secret) = (nodes[0].httpPort, ClusterProcessTests.secret)

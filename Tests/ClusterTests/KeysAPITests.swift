@@ -85,7 +85,7 @@ import Testing
     @Test func keysOnRedisAndA503WhileItIsDown() throws {
         let redis = try RedisServer()
         defer { redis.stop() }
-        try withNode(#", "storage": {"type": "redis", "host": "127.0.0.1", "port": \#(redis.port)}"#) { port in
+        try withNode(redisStorage(redis)) { port in
             #expect(waitUntil(5) { call(port, "GET", "/tyk/keys/warmup").status == 404 })
             exercise(port)
             let created = call(port, "POST", "/tyk/keys/create", Self.session)

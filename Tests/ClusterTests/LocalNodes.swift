@@ -2,6 +2,7 @@
 // `apps` folder, nodes configured in it (one shared secret and gossip key), started, stopped.
 import Foundation
 import Glibc
+import TestSupport
 import Testing
 
 /// A folder under the system's temporary directory with an `apps` folder, removed by `remove()`.
@@ -79,4 +80,25 @@ func withEchoUpstream(_ binary: String, _ body: (Int) throws -> Void) throws {
     }
     #expect(waitUntil(10) { httpGet(port: port, path: "/", headers: [:])?.status == 200 })
     try body(port)
+}
+
+/// The key store a test's nodes use: the embedded one, or a real redis-server on a free loopback
+/// port (what a cluster uses). Tests of behaviour both serve take it as an argument.
+enum KeyStoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
+    case memory, redis
+
+    var description: String { rawValue }
+
+    /// Starts what the store needs (a redis-server, which the caller stops) and returns the config
+    /// members that select it (", \"storage\": {...}", or "" for the embedded store).
+    func start() throws -> (extra: String, redis: RedisServer?) {
+        guard self == .redis else { return ("", nil) }
+        let redis = try RedisServer()
+        return (redisStorage(redis), redis)
+    }
+}
+
+/// The config members that put a node's keys in `redis`.
+func redisStorage(_ redis: RedisServer) -> String {
+    #", "storage": {"type": "redis", "host": "127.0.0.1", "port": \#(redis.port)}"#
 }

@@ -1,5 +1,5 @@
 // Protected APIs on real nodes: a key created through the control API authenticates requests
-// (Tyk's statuses and messages otherwise), on one node with the embedded store, and across three
+// (Tyk's statuses and messages otherwise), on one node with each store, and across three
 // nodes sharing a real redis-server, where a key deleted through one node is refused on all.
 import Foundation
 import Glibc
@@ -61,12 +61,10 @@ import Testing
         nodes.allSatisfy { n in (0..<4).allSatisfy { _ in get(n.httpPort, "/orders/1", ["Authorization": key]).status == status } }
     }
 
-    static func redisStorage(_ redis: RedisServer) -> String {
-        #", "storage": {"type": "redis", "host": "127.0.0.1", "port": \#(redis.port)}"#
-    }
-
-    @Test func oneNodeWithTheEmbeddedStore() throws {
-        try withNodes(1) { nodes in
+    @Test(arguments: KeyStoreKind.allCases) func oneNode(store: KeyStoreKind) throws {
+        let (extra, redis) = try store.start()
+        defer { redis?.stop() }
+        try withNodes(1, extra: extra) { nodes in
             let port = nodes[0].httpPort
 
             let missing = get(port, "/orders/1")
@@ -124,7 +122,7 @@ import Testing
     @Test func threeNodesOnRedisSeeAKeyCreatedOnOneAndItsDeletionOnAnother() throws {
         let redis = try RedisServer()
         defer { redis.stop() }
-        try withNodes(3, extra: Self.redisStorage(redis)) { try keyCreatedOnOneAndDeletedOnAnother($0) }
+        try withNodes(3, extra: redisStorage(redis)) { try keyCreatedOnOneAndDeletedOnAnother($0) }
     }
 
     /// A key created through node1 works on all three, a quota is shared exactly, and the key
@@ -170,7 +168,7 @@ import Testing
         let redis = try RedisServer()
         defer { redis.stop() }
         let cache = #", "local_session_cache": {"cached_session_timeout": 0.3}"#
-        try withNodes(1, workers: 1, extra: cache + Self.redisStorage(redis)) { nodes in
+        try withNodes(1, workers: 1, extra: cache + redisStorage(redis)) { nodes in
             let port = nodes[0].httpPort
             let known = createKey(port, session(apis: ["orders"]))
             let unused = createKey(port, session(apis: ["orders"]))

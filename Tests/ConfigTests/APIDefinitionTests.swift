@@ -83,7 +83,6 @@ import Testing
         #expect(
             warnings == [
                 #"apps/keyless.json: unknown field "custom_middleware" ignored"#,
-                #"apps/keyless.json: unknown field "definition" ignored"#,
                 #"apps/keyless.json: unknown field "do_not_track" ignored"#,
                 #"apps/keyless.json: unknown field "enable_batch_request_support" ignored"#,
                 #"apps/keyless.json: unknown field "event_handlers" ignored"#,
@@ -101,17 +100,14 @@ import Testing
 
         let (e, more) = try parse(
             minimal(
-                #""active": false, "domain": "Shop.Example.COM:8443", "version_data": {"not_versioned": false, "default_version": "v1"}, "global_rate_limit": {"rate": 0, "per": 0, "burst": 1}"#,
+                #""active": false, "domain": "Shop.Example.COM:8443", "global_rate_limit": {"rate": 0, "per": 0, "burst": 1}"#,
                 proxy: #""preserve_host_header": true"#))
         #expect(!e.active && !e.isRoutable)
         #expect(e.domain == "shop.example.com")
         #expect(e.preserveHostHeader)
-        #expect(!e.notVersioned)
         #expect(e.globalRateLimit == nil)
         #expect(
             more == [
-                #"apps/orders.json: unknown field "version_data.default_version" ignored"#,
-                #"apps/orders.json: field "version_data.not_versioned": false, but API versions are not supported yet; requests are proxied without version checks"#,
                 #"apps/orders.json: unknown field "global_rate_limit.burst" ignored"#,
             ])
     }

@@ -42,6 +42,24 @@ public final class RedisServer {
         try? FileManager.default.removeItem(atPath: folder)
     }
 
+    /// The names of the server's keys that match the glob `pattern`, sorted: what a gateway really
+    /// stored (read with `redis-cli --scan`, which comes with the server).
+    public func keyNames(matching pattern: String = "*") throws -> [String] {
+        let cli = Process()
+        cli.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        cli.arguments =
+            ["redis-cli", "-h", "127.0.0.1", "-p", "\(port)", "--no-auth-warning"]
+            + (password.isEmpty ? [] : ["-a", password]) + ["--scan", "--pattern", pattern]
+        let output = Pipe()
+        cli.standardOutput = output
+        cli.standardError = FileHandle.nullDevice
+        try cli.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        cli.waitUntilExit()
+        guard cli.terminationStatus == 0 else { throw Failure(description: "redis-cli exited with \(cli.terminationStatus)") }
+        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init).sorted()
+    }
+
     /// Kills the server at once (SIGKILL), as a crash, and waits until it has exited.
     public func kill() {
         guard let p = process else { return }

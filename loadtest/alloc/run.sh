@@ -9,7 +9,8 @@
 # allocations per request = (after - before) / N2, for the whole process (all threads).
 # Knobs: N1 (2000), N2 (20000), WORKERS (1), SKIP_BUILD=1, SLUICE_BIN, LIMITS=1 (non-binding
 #        per-IP and global rate limits on the API: the limiter's share of the count), PROTECTED=1 (the
-#        API needs a key, from the embedded store: authentication's share of the count),
+#        API needs a key, from the embedded store: authentication's share of the count), VERSIONED=1
+#        (the API is versioned: finding the request's version and checking it against the key),
 #        MALLOC_COUNT_SIGNAL (a signal number; default SIGUSR2 for sluice, 40 for nginx, which uses USR2),
 #        MAX_ALLOCS_PER_REQUEST (when set, exit 1 above it: the committed ceiling of a scenario).
 set -euo pipefail

@@ -1,7 +1,8 @@
 # Setup shared by the per-request measurements (alloc/run.sh, callgrind.sh): an nginx upstream and
 # one proxy under test, PROXY=sluice (default) or PROXY=nginx (single process: master_process off).
 # LIMITS=1 gives the sluice API non-binding per-IP and global rate limits; PROTECTED=1 makes it need a
-# key (embedded store; the key's header is then in BENCH_HEADER) (see start_sluice_gateway).
+# key (embedded store; the key's header is then in BENCH_HEADER); VERSIONED=1 makes it a versioned
+# API (see start_sluice_gateway).
 
 # measure_setup: installs tools, builds sluice when needed, starts the upstream; sets WORK_DIR,
 # UPSTREAM_PORT, PROXY, WORKERS, SLUICE_BIN.

@@ -5,7 +5,9 @@
 # the upstream; with "limits" the API also has a per-IP rate_limit and a global_rate_limit, both far
 # above any rate this machine reaches (every request is decided, none is refused); with "protected"
 # the API needs a key, sessions live in the redis-server on REDIS_PORT (the embedded store when it is
-# unset), and the control API's secret is "bench" (make the key with create_bench_key).
+# unset), and the control API's secret is "bench" (make the key with create_bench_key). With
+# VERSIONED=1 the API is versioned (by an `x-api-version` header the requests leave out: every
+# request looks for it and takes the default version, which a key's access rights then list).
 # Prefixes the binary with WRAPPER (an array: valgrind, env LD_PRELOAD=...), empty by default.
 start_sluice_gateway() {
     local dir=$1 port=$2 workers=$3 upstream=$4 limits="" keyless=true storage=""
@@ -16,11 +18,14 @@ start_sluice_gateway() {
         storage=", \"secret\": \"bench\""
         [[ -n ${REDIS_PORT:-} ]] && storage+=", \"storage\": {\"type\": \"redis\", \"host\": \"127.0.0.1\", \"port\": $REDIS_PORT}"
     fi
+    local versions='"version_data": {"not_versioned": true, "versions": {"Default": {"name": "Default"}}}'
+    [[ ${VERSIONED:-0} == 1 ]] &&
+        versions='"definition": {"location": "header", "key": "x-api-version"}, "version_data": {"not_versioned": false, "default_version": "Default", "versions": {"Default": {"name": "Default"}}}'
     mkdir -p "$dir/apps"
     cat >"$dir/apps/bench.json" <<JSON
 {"api_id": "bench", "name": "bench", "use_keyless": $keyless, "active": true, $limits
  "proxy": {"listen_path": "/", "target_url": "http://127.0.0.1:$upstream", "strip_listen_path": false},
- "version_data": {"not_versioned": true, "versions": {"Default": {"name": "Default"}}}}
+ $versions}
 JSON
     cat >"$dir/sluice.conf" <<JSON
 {"listen_address": "127.0.0.1", "listen_port": $port, "app_path": "$dir/apps", "log_level": "warn"$storage}
