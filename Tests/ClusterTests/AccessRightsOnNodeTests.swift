@@ -16,21 +16,10 @@ import Testing
     }
 
     @Test(arguments: KeyStoreKind.allCases) func versionsAndAllowedURLs(store: KeyStoreKind) throws {
-        guard let binary = builtExecutable() else {
-            Issue.record("sluice binary not found; run swift build")
-            return
-        }
         let kit = ProtectedAPITests()
         let (extra, redis) = try store.start()
         defer { redis?.stop() }
-        try withEchoUpstream(binary) { upstream in
-            let folder = try ScratchFolder("access")
-            defer { folder.remove() }
-            for d in Self.definitions(upstream: upstream) { try folder.writeApp(d.file, d.json) }
-            let nodes = try makeNodes(1, in: folder, workers: 2, cluster: false, extra: extra)
-            defer { killAll(nodes) }
-            #expect(try startAll(nodes, binary: binary, cluster: false))
-            let port = nodes[0].httpPort
+        try withNode(extra: extra, apps: Self.definitions) { port in
             func rights(_ versions: [String]) -> String {
                 let list = versions.map { "\"\($0)\"" }.joined(separator: ", ")
                 return #"{"org_id": "org1", "access_rights": {"shop": {"api_id": "shop", "versions": [\#(list)]}, "orders": {"api_id": "orders", "versions": ["none"]}}}"#

@@ -9,23 +9,13 @@ import Testing
     @Test(arguments: KeyStoreKind.allCases) func aCookieOverridesTheParameterWhichOverridesTheHeader(
         store: KeyStoreKind
     ) throws {
-        guard let binary = builtExecutable() else {
-            Issue.record("sluice binary not found; run swift build")
-            return
-        }
         let kit = ProtectedAPITests()
         let (extra, redis) = try store.start()
         defer { redis?.stop() }
-        try withEchoUpstream(binary) { upstream in
-            let folder = try ScratchFolder("token")
-            defer { folder.remove() }
-            try folder.writeApp(
-                "account.json",
-                #"{"api_id": "account", "auth": {"auth_header_name": "X-Key", "use_param": true, "param_name": "key", "use_cookie": true, "cookie_name": "session"}, "proxy": {"listen_path": "/account/", "target_url": "http://127.0.0.1:\#(upstream)"}}"#)
-            let nodes = try makeNodes(1, in: folder, cluster: false, extra: extra)
-            defer { killAll(nodes) }
-            #expect(try startAll(nodes, binary: binary, cluster: false))
-            let port = nodes[0].httpPort
+        let account = { (upstream: Int) in
+            [("account.json", #"{"api_id": "account", "auth": {"auth_header_name": "X-Key", "use_param": true, "param_name": "key", "use_cookie": true, "cookie_name": "session"}, "proxy": {"listen_path": "/account/", "target_url": "http://127.0.0.1:\#(upstream)"}}"#)]
+        }
+        try withNode(workers: 1, extra: extra, apps: account) { port in
             let key = kit.createKey(port, kit.session(apis: ["account"]))
             #expect(!key.isEmpty)
             func status(_ path: String, _ headers: [String: String]) -> Int { kit.get(port, path, headers).status }

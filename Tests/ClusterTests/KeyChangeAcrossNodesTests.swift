@@ -7,22 +7,10 @@ import Testing
 
 @Suite(.serialized) struct KeyChangeAcrossNodesTests {
     @Test func aKeyMadeInactiveThroughNode3IsRefusedOnAllThree() throws {
-        guard let binary = builtExecutable() else {
-            Issue.record("sluice binary not found; run swift build")
-            return
-        }
         let kit = ProtectedAPITests()
         let redis = try RedisServer()
         defer { redis.stop() }
-        try withEchoUpstream(binary) { upstream in
-            let folder = try ScratchFolder("change3")
-            defer { folder.remove() }
-            for d in ProtectedAPITests.definitions(upstream: upstream) { try folder.writeApp(d.file, d.json) }
-            let nodes = try makeNodes(
-                3, in: folder, workers: 2,
-                extra: redisStorage(redis))
-            defer { killAll(nodes) }
-            #expect(try startAll(nodes, binary: binary), "cluster did not converge")
+        try withNodes(3, extra: redisStorage(redis)) { nodes in
             let key = kit.createKey(nodes[0].httpPort, kit.session(apis: ["orders"]))
             func statuses() -> [Int] {
                 nodes.flatMap { n in (0..<4).map { _ in kit.get(n.httpPort, "/orders/1", ["Authorization": key]).status } }

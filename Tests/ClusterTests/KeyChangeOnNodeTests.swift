@@ -7,21 +7,10 @@ import Testing
 
 @Suite(.serialized) struct KeyChangeOnNodeTests {
     @Test(arguments: KeyStoreKind.allCases) func anUpdatedKeyHoldsOnEveryWorkerAtOnce(store: KeyStoreKind) throws {
-        guard let binary = builtExecutable() else {
-            Issue.record("sluice binary not found; run swift build")
-            return
-        }
         let kit = ProtectedAPITests()
         let (extra, redis) = try store.start()
         defer { redis?.stop() }
-        try withEchoUpstream(binary) { upstream in
-            let folder = try ScratchFolder("change")
-            defer { folder.remove() }
-            for d in ProtectedAPITests.definitions(upstream: upstream) { try folder.writeApp(d.file, d.json) }
-            let nodes = try makeNodes(1, in: folder, workers: 2, cluster: false, extra: extra)
-            defer { killAll(nodes) }
-            #expect(try startAll(nodes, binary: binary, cluster: false))
-            let port = nodes[0].httpPort
+        try withNode(extra: extra) { port in
             let key = kit.createKey(port, kit.session(apis: ["orders"]))
             // Every worker caches the session (new connections spread over both).
             for _ in 0..<6 { #expect(kit.get(port, "/orders/1", ["Authorization": key]).status == 200) }

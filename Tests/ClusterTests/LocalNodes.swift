@@ -102,3 +102,41 @@ enum KeyStoreKind: String, CaseIterable, Sendable, CustomStringConvertible {
 func redisStorage(_ redis: RedisServer) -> String {
     #", "storage": {"type": "redis", "host": "127.0.0.1", "port": \#(redis.port)}"#
 }
+
+/// Runs `body` with `count` nodes (a cluster when more than one, `workers` workers each) in a
+/// scratch folder beside an echo upstream: `apps(upstreamPort)` are the API definitions of their
+/// app_path, `prepare` may write more files in the folder, `extra` are JSON members of every node's
+/// config. Records an issue and skips `body` when the nodes do not start.
+func withNodes(
+    _ count: Int, workers: Int = 2, extra: String = "",
+    apps: (Int) -> [(file: String, json: String)] = ProtectedAPITests.definitions,
+    prepare: (ScratchFolder) throws -> Void = { _ in },
+    _ body: ([ClusterProcessTests.Node]) throws -> Void
+) throws {
+    guard let binary = builtExecutable() else {
+        Issue.record("sluice binary not found; run swift build")
+        return
+    }
+    try withEchoUpstream(binary) { upstream in
+        let folder = try ScratchFolder("nodes")
+        defer { folder.remove() }
+        for d in apps(upstream) { try folder.writeApp(d.file, d.json) }
+        try prepare(folder)
+        let cluster = count > 1
+        let nodes = try makeNodes(count, in: folder, workers: workers, cluster: cluster, extra: extra)
+        defer { killAll(nodes) }
+        let started = try startAll(nodes, binary: binary, cluster: cluster)
+        #expect(started, "nodes did not start")
+        if started { try body(nodes) }
+    }
+}
+
+/// `withNodes` for one node: `body` gets its HTTP port.
+func withNode(
+    workers: Int = 2, extra: String = "",
+    apps: (Int) -> [(file: String, json: String)] = ProtectedAPITests.definitions,
+    prepare: (ScratchFolder) throws -> Void = { _ in },
+    _ body: (_ port: Int) throws -> Void
+) throws {
+    try withNodes(1, workers: workers, extra: extra, apps: apps, prepare: prepare) { try body($0[0].httpPort) }
+}

@@ -25,24 +25,14 @@ import Testing
     }
 
     @Test(arguments: KeyStoreKind.allCases) func policiesSetLimitsAndRights(store: KeyStoreKind) throws {
-        guard let binary = builtExecutable() else {
-            Issue.record("sluice binary not found; run swift build")
-            return
-        }
         let kit = ProtectedAPITests()
         let (extra, redis) = try store.start()
         defer { redis?.stop() }
-        try withEchoUpstream(binary) { upstream in
-            let folder = try ScratchFolder("policies")
-            defer { folder.remove() }
-            for d in ProtectedAPITests.definitions(upstream: upstream) { try folder.writeApp(d.file, d.json) }
+        let config = extra + #", "policies": {"policy_record_name": "policies.json"}, "local_session_cache": {"cached_session_timeout": 0.3}"#
+        let writePolicies = { (folder: ScratchFolder) in
             try Data(Self.policies.utf8).write(to: URL(fileURLWithPath: folder.path + "/policies.json"))
-            let nodes = try makeNodes(
-                1, in: folder, cluster: false,
-                extra: extra + #", "policies": {"policy_record_name": "policies.json"}, "local_session_cache": {"cached_session_timeout": 0.3}"#)
-            defer { killAll(nodes) }
-            #expect(try startAll(nodes, binary: binary, cluster: false))
-            let port = nodes[0].httpPort
+        }
+        try withNode(workers: 1, extra: config, prepare: writePolicies) { port in
             func status(_ path: String, _ key: String) -> Int {
                 kit.get(port, path, path.hasPrefix("/billing") ? ["X-Api-Key": key] : ["Authorization": key]).status
             }

@@ -33,28 +33,6 @@ import Testing
         return (r.status, String(decoding: r.body, as: UTF8.self))
     }
 
-    /// Runs `body` with `count` nodes (a cluster when more than one) serving the protected APIs
-    /// over an echo upstream, with the JSON members `extra`.
-    func withNodes(
-        _ count: Int, workers: Int = 2, extra: String = "", _ body: ([ClusterProcessTests.Node]) throws -> Void
-    ) throws {
-        guard let binary = builtExecutable() else {
-            Issue.record("sluice binary not found; run swift build")
-            return
-        }
-        try withEchoUpstream(binary) { upstream in
-            let folder = try ScratchFolder("protected")
-            defer { folder.remove() }
-            for d in Self.definitions(upstream: upstream) { try folder.writeApp(d.file, d.json) }
-            let cluster = count > 1
-            let nodes = try makeNodes(count, in: folder, workers: workers, cluster: cluster, extra: extra)
-            defer { killAll(nodes) }
-            let started = try startAll(nodes, binary: binary, cluster: cluster)
-            #expect(started, "nodes did not start")
-            if started { try body(nodes) }
-        }
-    }
-
     /// Whether four requests to each of `nodes` with `key` all get `status` (a connection each:
     /// they spread over the workers).
     func everyWorker(of nodes: [ClusterProcessTests.Node], answers status: Int, to key: String) -> Bool {

@@ -27,25 +27,13 @@ import Testing
     }
 
     @Test(arguments: KeyStoreKind.allCases) func everyAlgorithmStoresUnderItsHash(store: KeyStoreKind) throws {
-        guard let binary = builtExecutable() else {
-            Issue.record("sluice binary not found; run swift build")
-            return
-        }
         let kit = ProtectedAPITests()
         let (extra, redis) = try store.start()
         defer { redis?.stop() }
-        try withEchoUpstream(binary) { upstream in
-            let folder = try ScratchFolder("hashing")
-            defer { folder.remove() }
-            for d in ProtectedAPITests.definitions(upstream: upstream) { try folder.writeApp(d.file, d.json) }
-            var earlier: [String] = []
-            for (function, digits) in Self.functions {
-                let nodes = try makeNodes(
-                    1, in: folder, cluster: false,
-                    extra: extra + #", "hash_key_function": "\#(function)", "enable_hashed_keys_listing": true"#)
-                defer { killAll(nodes) }
-                #expect(try startAll(nodes, binary: binary, cluster: false))
-                let port = nodes[0].httpPort
+        var earlier: [String] = []
+        for (function, digits) in Self.functions {
+            let config = extra + #", "hash_key_function": "\#(function)", "enable_hashed_keys_listing": true"#
+            try withNode(workers: 1, extra: config) { port in
                 let created = call(port, "POST", "/tyk/keys/create", Self.session)
                 let key = created["key"] as? String ?? ""
                 let hash = created["key_hash"] as? String ?? ""
@@ -59,8 +47,10 @@ import Testing
                 #expect((call(port, "GET", "/tyk/keys")["keys"] as? [String])?.contains(hash) == true)
                 #expect(kit.get(port, "/orders/1", ["Authorization": key]).status == 200)
                 if let redis {
-                    #expect(try redis.keyNames(matching: "apikey-\(hash)") == ["apikey-\(hash)"])
-                    #expect(try redis.keyNames(matching: "quota-\(hash)") == ["quota-\(hash)"])
+                    let apikeyNames = try redis.keyNames(matching: "apikey-\(hash)")
+                    #expect(apikeyNames == ["apikey-\(hash)"])
+                    let quotaNames = try redis.keyNames(matching: "quota-\(hash)")
+                    #expect(quotaNames == ["quota-\(hash)"])
                     // Keys made under the earlier settings work still: each names its own algorithm.
                     for old in earlier {
                         #expect(kit.get(port, "/orders/1", ["Authorization": old]).status == 200, "\(function): \(old)")
@@ -68,20 +58,20 @@ import Testing
                 }
                 earlier.append(key)
             }
+        }
 
-            // hash_keys off: the key itself names its session and quota.
-            let nodes = try makeNodes(1, in: folder, cluster: false, extra: extra + #", "hash_keys": false"#)
-            defer { killAll(nodes) }
-            #expect(try startAll(nodes, binary: binary, cluster: false))
-            let port = nodes[0].httpPort
+        // hash_keys off: the key itself names its session and quota.
+        try withNode(workers: 1, extra: extra + #", "hash_keys": false"#) { port in
             let created = call(port, "POST", "/tyk/keys/create", Self.session)
             let key = created["key"] as? String ?? ""
             #expect(!key.isEmpty && created["key_hash"] == nil, "\(created)")
             #expect((call(port, "GET", "/tyk/keys")["keys"] as? [String])?.contains(key) == true)
             #expect(kit.get(port, "/orders/1", ["Authorization": key]).status == 200)
             if let redis {
-                #expect(try redis.keyNames(matching: "apikey-\(key)") == ["apikey-\(key)"])
-                #expect(try redis.keyNames(matching: "quota-\(key)") == ["quota-\(key)"])
+                let apikeyNames = try redis.keyNames(matching: "apikey-\(key)")
+                #expect(apikeyNames == ["apikey-\(key)"])
+                let quotaNames = try redis.keyNames(matching: "quota-\(key)")
+                #expect(quotaNames == ["quota-\(key)"])
             }
         }
     }
