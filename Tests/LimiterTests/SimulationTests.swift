@@ -72,6 +72,7 @@ private func expectAcceptance(_ r: SimReport) {
         let r = SimExperiment.burst.run()
         print("SIM burst: worst overshoot vs central bucket \(r.overshoot!) tokens (bound \(Int(r.overshootBound)))")
         #expect(Double(r.overshoot!) <= r.overshootBound)
+        #expect(r.countDisagreement <= 0.005, "before the burst: \(pct(r.countDisagreement))")
     }
 
     /// A limit of 1 per second, 3 requests per second over 10 nodes for ten minutes, Zipf-spread,
