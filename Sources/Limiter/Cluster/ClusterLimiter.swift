@@ -126,7 +126,8 @@ public final class ClusterLimiter {
         var next = Set(members)
         next.insert(node)
         let quietSince = saturatingSub(now, settings.takeoverDelay)
-        if returnedAt.values.allSatisfy({ $0 <= quietSince }) && missingSince.values.allSatisfy({ $0 <= quietSince }) {
+        if returnedAt.values.allSatisfy({ $0 <= quietSince }) && missingSince.values.allSatisfy({ $0 <= quietSince })
+        {
             changesInTransition = 0
         }
         for member in next where !live.contains(member) {
@@ -332,8 +333,9 @@ public final class ClusterLimiter {
     ///
     /// Members are of three kinds here. *Held* members keep the fraction of the budget they had
     /// (`lastFractions`): a member missing for less than `takeoverDelay` when it is not the only loss
-    /// (it may be a partition being detected one member at a time), and a member that came back within `takeoverDelay` and has
-    /// not sent a record since (its old record expired while it was away). *Participants* — the
+    /// (it may be a partition being detected one member at a time), and a member that came back
+    /// within `takeoverDelay` and has not sent a record since (its old record expired while it was
+    /// away). *Participants* — the
     /// other live members — share the rest by `Allocation.shares`. Everyone else is gone.
     private func allocation(for state: inout LimitState, now: Int64) -> Double {
         let budget = state.limit.budget
