@@ -72,19 +72,21 @@ private func expectAcceptance(_ r: SimReport) {
         let r = SimExperiment.burst.run()
         print("SIM burst: worst overshoot vs central bucket \(r.overshoot!) tokens (bound \(Int(r.overshootBound)))")
         #expect(Double(r.overshoot!) <= r.overshootBound)
+        #expect(r.countDisagreement <= 0.005, "before the burst: \(pct(r.countDisagreement))")
     }
 
-    /// A limit of 1 per second, 3 requests per second Zipf-spread over 10 nodes, ten minutes: 60 ± 1
-    /// per minute on average; single minutes vary by the tokens the 10 buckets hold at its two ends
-    /// (each a fraction of a token, up to 4), so ±3 after the first minute (demand estimates of
-    /// 0.1/s nodes take ~10 s to converge).
-    @Test func onePerSecond() {
-        let r = SimExperiment.tiny.run()
+    /// A limit of 1 per second, 3 requests per second over 10 nodes for ten minutes, Zipf-spread,
+    /// even, all on one node: 60 ± 1 per minute on average. Single minutes vary by the whole tokens
+    /// that wait at nodes with few arrivals per token at the minute's two ends (docs/LIMITER.md), so
+    /// ±5 after the first minute (demand estimates of 0.1/s nodes take ~10 s to converge).
+    @Test(arguments: [SimExperiment.tiny, .tinyUniform, .tinyOneNode])
+    func onePerSecond(_ experiment: SimExperiment) {
+        let r = experiment.run()
         let minutes = r.perMinute!
         let mean = Double(minutes.reduce(0, +)) / Double(minutes.count)
-        print("SIM 1/s zipf: per minute \(minutes), mean \(mean)")
+        print("SIM 1/s \(experiment.rawValue): per minute \(minutes), mean \(mean)")
         #expect(abs(mean - 60) <= 1)
-        for m in minutes.dropFirst() { #expect(abs(m - 60) <= 3, "\(minutes)") }
+        for m in minutes.dropFirst() { #expect(abs(m - 60) <= 5, "\(minutes)") }
     }
 }
 

@@ -59,6 +59,9 @@ public final class ClusterLimiter {
     private var missingSince: [NodeID: Int64] = [:]
     /// Members that became live again, since when (until `takeoverDelay` has passed).
     private var returnedAt: [NodeID: Int64] = [:]
+    /// Losses and returns since the membership was last settled (no change for `takeoverDelay`).
+    /// Exactly one loss is a crash until shown otherwise; more is a partition being detected.
+    private var changesInTransition = 0
     /// When a record from each other member last arrived (any limit).
     private var lastHeard: [NodeID: Int64] = [:]
     /// Until when this node counts as unhealthy (its own probes failing): `takeoverDelay` after the
@@ -122,13 +125,22 @@ public final class ClusterLimiter {
     public func setLiveMembers(_ members: some Sequence<NodeID>, now: Int64) {
         var next = Set(members)
         next.insert(node)
+        let quietSince = saturatingSub(now, settings.takeoverDelay)
+        if returnedAt.values.allSatisfy({ $0 <= quietSince }) && missingSince.values.allSatisfy({ $0 <= quietSince })
+        {
+            changesInTransition = 0
+        }
         for member in next where !live.contains(member) {
-            if missingSince.removeValue(forKey: member) != nil { returnedAt[member] = now }
+            if missingSince.removeValue(forKey: member) != nil {
+                returnedAt[member] = now
+                changesInTransition += 1
+            }
             republish = true
         }
         for member in live where !next.contains(member) {
             missingSince[member] = now
             returnedAt[member] = nil
+            changesInTransition += 1
         }
         if next != live { membershipVersion &+= 1 }
         live = next
@@ -320,9 +332,10 @@ public final class ClusterLimiter {
     /// This node's share in tokens per second, from the records of the visible members.
     ///
     /// Members are of three kinds here. *Held* members keep the fraction of the budget they had
-    /// (`lastFractions`): a member missing for less than `takeoverDelay` (it may be a partition being
-    /// detected one member at a time), and a member that came back within `takeoverDelay` and has
-    /// not sent a record since (its old record expired while it was away). *Participants* — the
+    /// (`lastFractions`): a member missing for less than `takeoverDelay` when it is not the only loss
+    /// (it may be a partition being detected one member at a time), and a member that came back
+    /// within `takeoverDelay` and has not sent a record since (its old record expired while it was
+    /// away). *Participants* — the
     /// other live members — share the rest by `Allocation.shares`. Everyone else is gone.
     private func allocation(for state: inout LimitState, now: Int64) -> Double {
         let budget = state.limit.budget
@@ -360,16 +373,22 @@ public final class ClusterLimiter {
             }
         }
         let sideBudget: Double
+        var provisional = false
         if mode == .majority {
-            // Every missing member stays held while the latest loss or return is recent: a partition
-            // is detected (and a heal seen) one member at a time, over more than one `takeoverDelay`
-            // with real SWIM timeouts, and taking over the first ones' shares while still a majority
-            // would hand this side part of the other side's budget.
+            // A single member lost by a healthy majority, with no other loss or return within
+            // `takeoverDelay`, is taken over at once (a crash settles in detection + 1 interval), but
+            // provisionally: `lastFractions` keep its fraction until the loss is `takeoverDelay` old.
+            // A second loss or a return within that time means a partition is being detected (or a
+            // heal seen) one member at a time, over more than one `takeoverDelay` with real SWIM
+            // timeouts: then every missing member is held at the fraction it had before the first
+            // loss until the membership is quiet, as taking over the first ones' shares while still
+            // a majority would hand this side part of the other side's budget.
             // A missing member whose records still arrive is not gone either: after a heal one
             // side's membership may see the other back seconds before this side's does, while the
             // records already flow through the members that see both.
-            let unsettled =
-                (missingSince.values.max() ?? .min) > settled || !returnedAt.isEmpty || now < unhealthyUntil
+            let recent = (missingSince.values.max() ?? .min) > settled || !returnedAt.isEmpty
+            provisional = recent && changesInTransition == 1 && returnedAt.isEmpty && now >= unhealthyUntil
+            let unsettled = (recent && !provisional) || now < unhealthyUntil
             for (member, since) in missingSince where unsettled || (lastHeard[member] ?? .min) > since {
                 if let f = state.lastFractions[member] { held[member] = f }
             }
@@ -394,7 +413,7 @@ public final class ClusterLimiter {
         let shares = Allocation.shares(
             budget: max(0, sideBudget - heldTotal), demands: demands,
             reserveFraction: active ? settings.reserveFraction : 0)
-        if mode == .majority, budget > 0 {
+        if mode == .majority, !provisional, budget > 0 {
             var fractions = held
             for (member, share) in zip(participants, shares) { fractions[member] = share / budget }
             state.lastFractions = fractions

@@ -33,11 +33,14 @@ public struct LimiterSettings: Sendable, Equatable {
     /// A member not seen alive for this long stops counting among the "last known members" that a
     /// side needs a majority of. Default 10 minutes: a partition shorter than this keeps the rule.
     public var forgetAfter: Int64 = 600_000_000_000
-    /// How long a member that disappeared keeps its share reserved before the live majority takes it
-    /// over, and how long a member that reappeared is held at its old share while its first fresh
-    /// record is on the way. Default 1 s: it must cover the spread of the detection times across the
-    /// nodes of one side, or a side that loses the other half one member at a time would take over
-    /// their shares while it still looks like a majority.
+    /// How long the membership must be quiet before a live majority takes over the shares of the
+    /// members it lost, when it lost more than one or one came back meanwhile (a lone loss by a
+    /// healthy majority is taken over at once, provisionally: a second loss or a return within this
+    /// time puts every missing member back at its fraction from before); and how long a member that
+    /// reappeared is held at its old share while its first fresh record is on the way. Default 1 s:
+    /// it must cover the spread of the detection times across the nodes of one side, or a side that
+    /// loses the other half one member at a time would take over their shares while it still looks
+    /// like a majority.
     public var takeoverDelay: Int64 = 1_000_000_000
     /// After start a node runs at the reserve share for this long, until its first records are out
     /// and the others' are in. Default 2 intervals.

@@ -24,6 +24,13 @@ public enum SimExperiment: String, CaseIterable, Sendable {
     case burst
     /// L = 1/s at 3 requests/s, Zipf-spread, over ten minutes: admitted per minute.
     case tiny
+    /// The same, spread evenly.
+    case tinyUniform = "tiny-uniform"
+    /// The same, all on one node.
+    case tinyOneNode = "tiny-one-node"
+
+    /// The 1/s experiments (measured per minute).
+    public var isTiny: Bool { self == .tiny || self == .tinyUniform || self == .tinyOneNode }
 
     /// Virtual duration of the run.
     public var duration: Int64 {
@@ -32,7 +39,7 @@ public enum SimExperiment: String, CaseIterable, Sendable {
         case .shift, .crash, .join: 40 * SimScenario.second
         case .partitionOne, .partitionHalf: 90 * SimScenario.second
         case .burst: 20 * SimScenario.second
-        case .tiny: 610 * SimScenario.second
+        case .tiny, .tinyUniform, .tinyOneNode: 610 * SimScenario.second
         }
     }
 
@@ -42,7 +49,7 @@ public enum SimExperiment: String, CaseIterable, Sendable {
         case .shift, .crash, .join: 15 * SimScenario.second
         case .partitionOne, .partitionHalf: 70 * SimScenario.second
         case .burst: 10 * SimScenario.second
-        case .uniform, .oneNode, .zipf, .tiny: nil
+        case .uniform, .oneNode, .zipf, .tiny, .tinyUniform, .tinyOneNode: nil
         }
     }
 
@@ -75,9 +82,9 @@ public enum SimExperiment: String, CaseIterable, Sendable {
             sc.phases = [phase(.uniform)]
             sc.events = [.partition(groups: [Array(0..<(n / 2))], from: 10 * s, until: 70 * s)]
         case .burst: sc.phases = [phase(.node(0)), phase(.uniform, at: 10 * s, factor: 10)]
-        case .tiny:
+        case .tiny, .tinyUniform, .tinyOneNode:
             sc.rate = 1
-            sc.phases = [phase(.zipf(1))]
+            sc.phases = [phase(self == .tiny ? .zipf(1) : self == .tinyUniform ? .uniform : .node(min(3, n - 1)))]
         }
         return sc
     }
@@ -89,7 +96,7 @@ public enum SimExperiment: String, CaseIterable, Sendable {
         case .partitionOne, .partitionHalf: return (75 * s, duration)
         case .shift, .crash, .join: return (20 * s, duration)
         case .burst: return (5 * s, 10 * s)
-        case .tiny: return (10 * s, duration)
+        case .tiny, .tinyUniform, .tinyOneNode: return (10 * s, duration)
         case .uniform, .oneNode, .zipf: return (5 * s, duration)
         }
     }
@@ -129,7 +136,7 @@ public struct SimReport: Sendable {
     /// Time after the event from which every 1 s window is within ±5% (nil: never, or no event).
     public let settle: Int64?
     /// What the experiment allows for `settle`: 3 intervals (shift, join); after a heal also the
-    /// delay until the other side is seen alive; after a crash detection + jitter + takeover + 1.
+    /// delay until the other side is seen alive; after a crash detection + jitter + 1 interval.
     public let settleBound: Int64?
     /// Partitions: admitted during the 60 s split / (L × 60 s).
     public let duringPartition: Double?
@@ -154,7 +161,7 @@ public struct SimReport: Sendable {
         case .shift, .join:
             settleBound = 3 * interval
         case .crash:
-            settleBound = sc.detection + sc.detectionJitter + sc.settings.takeoverDelay + interval
+            settleBound = sc.detection + sc.detectionJitter + interval
         case .partitionOne, .partitionHalf:
             settleBound = sc.aliveDelay + 3 * interval
         default:
@@ -180,7 +187,7 @@ public struct SimReport: Sendable {
         } else {
             overshoot = nil
         }
-        if experiment == .tiny {
+        if experiment.isTiny {
             let minute: Int64 = 60 * s
             var counts: [Int] = []
             var from: Int64 = 10 * s
