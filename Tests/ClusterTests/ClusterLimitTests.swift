@@ -1,5 +1,5 @@
-// Three real `sluice` processes on loopback sharing one `global_rate_limit` of 20/s over gossip, and
-// an echo upstream. Paced clients (bounded: a few seconds each phase) send well above the limit; the
+// Three real `sluice` processes on loopback sharing one `global_rate_limit` of 20/s over gossip (and,
+// on a real redis-server, one key's `rate` of 20/s), and an echo upstream. Paced clients (bounded: a few seconds each phase) send well above the limit; the
 // test counts the 200s per second across the nodes after a settling time. Loose bounds (±15%): this
 // runs on a shared machine with debug builds; `loadtest/run.sh drl` measures the same tighter.
 import Foundation
@@ -13,13 +13,13 @@ import Testing
     /// Sends `GET path` to `port` every `gap` seconds until `until`, from its own thread; returns the
     /// (seconds since `start`, status) of every answer (0 when the node did not answer).
     static func drive(
-        port: Int, path: String, gap: Double, start: Date, until: Date
+        port: Int, path: String, headers: [String: String] = [:], gap: Double, start: Date, until: Date
     ) -> Thread.Result {
         let result = Thread.Result()
         let thread = Foundation.Thread {
             var next = Date()
             while Date() < until {
-                let status = httpGet(port: port, path: path, headers: [:])?.status ?? 0
+                let status = httpGet(port: port, path: path, headers: headers)?.status ?? 0
                 result.append(Date().timeIntervalSince(start), status)
                 next = next.addingTimeInterval(gap)
                 let wait = next.timeIntervalSinceNow
@@ -125,5 +125,30 @@ import Testing
         let singleMean = Double(single.reduce(0, +)) / Double(single.count)
         print("limit: all on node1, 200s per second (s 2..5): \(single), mean \(singleMean), sent \(oneAnswers.count)")
         #expect(abs(singleMean - 20) <= 3, "all on one node: \(single)")
+    }
+
+    @Test func aKeysRateHoldsAcrossThreeNodes() throws {
+        let redis = try RedisServer()
+        defer { redis.stop() }
+        try withNodes(3, extra: redisStorage(redis)) { try keyRateAcross($0) }
+    }
+
+    /// A key with a rate of 20/s used on three nodes at ~100 requests/s each: the cluster admits
+    /// about 20/s in all (each node alone would admit 20/s: 60 in all).
+    func keyRateAcross(_ nodes: [Node]) throws {
+        let kit = ProtectedAPITests()
+        let key = kit.createKey(nodes[0].httpPort, kit.session(apis: ["orders"], extra: #", "rate": 20, "per": 1"#))
+        #expect(!key.isEmpty)
+        let start = Date()
+        let until = start.addingTimeInterval(6)
+        let clients = nodes.map {
+            Self.drive(port: $0.httpPort, path: "/orders/1", headers: ["Authorization": key], gap: 0.01, start: start, until: until)
+        }
+        let answers = clients.flatMap { $0.wait() }
+        let admitted = Self.admittedPerSecond(answers, from: 2, to: 6)
+        let mean = Double(admitted.reduce(0, +)) / Double(admitted.count)
+        print("limit: a key's rate of 20/s over 3 nodes, 200s per second (s 2..5): \(admitted), mean \(mean), sent \(answers.count)")
+        #expect(answers.allSatisfy { $0.status == 200 || $0.status == 429 }, "unexpected statuses")
+        #expect(abs(mean - 20) <= 3, "\(admitted)")
     }
 }
