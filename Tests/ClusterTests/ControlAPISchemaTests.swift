@@ -43,12 +43,8 @@ import Testing
         #expect(Set(operationIDs).count == operationIDs.count && !operationIDs.contains(""))
     }
 
-    /// The embedded store always; a run takes about 30 s, so the Redis store (the same answers,
-    /// another store behind /tyk/keys) only with SLUICE_SCHEMA_REDIS=1.
-    static let stores: [KeyStoreKind] =
-        ProcessInfo.processInfo.environment["SLUICE_SCHEMA_REDIS"] == "1" ? KeyStoreKind.allCases : [.memory]
-
-    @Test(arguments: stores) func schemathesisFindsNoFailureAgainstARunningNode(store: KeyStoreKind) throws {
+    /// Each store behind /tyk/keys (a run takes about 30 s).
+    @Test(arguments: KeyStoreKind.allCases) func schemathesisFindsNoFailureAgainstARunningNode(store: KeyStoreKind) throws {
         let tester = Self.packageRoot.appendingPathComponent(".build/tools-venv/bin/st").path
         guard FileManager.default.isExecutableFile(atPath: tester) else {
             Issue.record("schemathesis not installed: run `bash scripts/setup.sh test`")
