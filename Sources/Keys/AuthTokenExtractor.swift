@@ -38,8 +38,9 @@ public enum AuthToken: Equatable {
 }
 
 /// Extracts auth tokens for one API's `AuthTokenConfig`; built once per snapshot, names
-/// prepared as bytes. Immutable value; any thread (each caller brings its own scratch buffer).
-public struct AuthTokenExtractor: Sendable {
+/// prepared as bytes. Immutable; any thread (each caller brings its own scratch buffer). A class so
+/// that a route hands it to each request as one pointer, not a copy of its names.
+public final class AuthTokenExtractor: Sendable {
     public let config: AuthTokenConfig
     private let headerName: [UInt8]
     private let paramName: [UInt8]?
@@ -97,10 +98,9 @@ public struct AuthTokenExtractor: Sendable {
 
     /// `token` without a leading `Bearer ` in any case (Tyk's `stripBearer`).
     static func strippingBearer(_ token: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        let bearer = "bearer "
-        guard token.count >= 7,
-            bearer.utf8.enumerated().allSatisfy({ lowercased(token[$0.offset]) == $0.element })
-        else { return token }
+        let bearer: StaticString = "bearer "
+        guard token.count >= 7 else { return token }
+        for i in 0..<7 where lowercased(token[i]) != bearer.utf8Start[i] { return token }
         return UnsafeRawBufferPointer(rebasing: token[7...])
     }
 

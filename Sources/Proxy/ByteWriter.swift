@@ -42,23 +42,47 @@ struct ByteWriter {
         count &+= 1
     }
 
+    /// `value` in decimal, two digits at a time straight into the buffer (the X-RateLimit
+    /// headers of every protected response carry three numbers of up to 13 digits).
     mutating func append(decimal value: Int64) {
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes of scratch
-        withUnsafeMutableBytes(of: &digits) { scratch in
-            var v = value < 0 ? UInt64(bitPattern: 0 &- value) : UInt64(value)
-            var i = scratch.count
-            repeat {
-                i &-= 1
-                scratch[i] = UInt8(truncatingIfNeeded: v % 10) &+ 48
-                v /= 10
-            } while v > 0
-            if value < 0 {
-                i &-= 1
-                scratch[i] = UInt8(ascii: "-")
-            }
-            append(scratch.baseAddress! + i, scratch.count &- i)
+        var v = value.magnitude
+        var digits = 1
+        var power: UInt64 = 10
+        while digits < 20 && v >= power {
+            digits &+= 1
+            power = power &* 10
         }
+        let n = value < 0 ? digits &+ 1 : digits
+        guard count &+ n <= capacity else {
+            overflowed = true
+            return
+        }
+        if value < 0 { base.storeBytes(of: UInt8(ascii: "-"), toByteOffset: count, as: UInt8.self) }
+        var end = count &+ n
+        let pairs = UnsafeRawPointer(ByteWriter.digitPairs.utf8Start)
+        while v >= 100 {
+            let pair = Int(truncatingIfNeeded: v % 100)
+            v /= 100
+            end &-= 2
+            base.storeBytes(
+                of: pairs.loadUnaligned(fromByteOffset: pair &* 2, as: UInt16.self), toByteOffset: end, as: UInt16.self)
+        }
+        if v >= 10 {
+            base.storeBytes(
+                of: pairs.loadUnaligned(fromByteOffset: Int(v) &* 2, as: UInt16.self), toByteOffset: end &- 2,
+                as: UInt16.self)
+        } else {
+            base.storeBytes(of: UInt8(truncatingIfNeeded: v) &+ 48, toByteOffset: end &- 1, as: UInt8.self)
+        }
+        count &+= n
     }
+
+    /// "00" to "99", for `append(decimal:)`.
+    private static let digitPairs: StaticString = """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
 
     mutating func append(hex value: Int) {
         var digits: (UInt64, UInt64) = (0, 0)
