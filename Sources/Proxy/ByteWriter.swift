@@ -46,12 +46,7 @@ struct ByteWriter {
     /// headers of every protected response carry three numbers of up to 13 digits).
     mutating func append(decimal value: Int64) {
         var v = value.magnitude
-        var digits = 1
-        var power: UInt64 = 10
-        while digits < 20 && v >= power {
-            digits &+= 1
-            power = power &* 10
-        }
+        let digits = ByteWriter.decimalDigits(v)
         let n = value < 0 ? digits &+ 1 : digits
         guard count &+ n <= capacity else {
             overflowed = true
@@ -75,6 +70,30 @@ struct ByteWriter {
             base.storeBytes(of: UInt8(truncatingIfNeeded: v) &+ 48, toByteOffset: end &- 1, as: UInt8.self)
         }
         count &+= n
+    }
+
+    /// The number of decimal digits of `v`: a few comparisons, not one a digit.
+    @inline(__always)
+    static func decimalDigits(_ v: UInt64) -> Int {
+        var v = v
+        var n = 1
+        if v >= 10_000_000_000_000_000 {
+            n &+= 16
+            v /= 10_000_000_000_000_000
+        }
+        if v >= 100_000_000 {
+            n &+= 8
+            v /= 100_000_000
+        }
+        if v >= 10_000 {
+            n &+= 4
+            v /= 10_000
+        }
+        if v >= 100 {
+            n &+= 2
+            v /= 100
+        }
+        return v >= 10 ? n &+ 1 : n
     }
 
     /// "00" to "99", for `append(decimal:)`.

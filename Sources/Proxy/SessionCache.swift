@@ -14,8 +14,11 @@ final class CachedSession {
     let token: [UInt8]
     /// `hashedName` of the key: what `apikey-`/`quota-` store keys and invalidations name.
     let name: String
-    /// The session with its policies applied; nil when the store has no such key.
-    let session: Session?
+    /// Whether the store has such a key.
+    let known: Bool
+    /// The session with its policies applied (an empty one for an unknown key). Not optional, so
+    /// that a request reads it in place rather than copying it out of an optional.
+    let session: Session
     /// The key's id in the per-key rate limits (a SipHash of `name`, the same on every node).
     let limitKey: UInt64
     /// The session's `rate` per `per`; nil without a rate limit.
@@ -29,7 +32,8 @@ final class CachedSession {
     init(token: [UInt8], name: String, session: Session?, limitKey: UInt64, quota: QuotaAccount?, validUntil: Int64) {
         self.token = token
         self.name = name
-        self.session = session
+        self.known = session != nil
+        self.session = session ?? Session()
         self.limitKey = limitKey
         self.quota = quota
         self.validUntil = validUntil
@@ -42,7 +46,8 @@ final class CachedSession {
     /// The same knowledge, trusted until `validUntil`.
     func renewed(until validUntil: Int64) -> CachedSession {
         CachedSession(
-            token: token, name: name, session: session, limitKey: limitKey, quota: quota, validUntil: validUntil)
+            token: token, name: name, session: known ? session : nil, limitKey: limitKey, quota: quota,
+            validUntil: validUntil)
     }
 }
 

@@ -21,14 +21,56 @@ final class StoreReplies {
         let result: Result<[UInt8]?, StoreError>
     }
 
-    var items: [Reply] = []
-    /// Whether anything waits: one load for the loop's check after every wait.
-    var pending: Bool { !items.isEmpty || !quotaDecisions.isEmpty }
-    /// Quota leases that completed, for requests parked on them (the ticket: `ticket(fd:generation:)`).
-    var quotaDecisions: [QuotaDecision] = []
-    /// The decisions being resumed: swapped with `quotaDecisions`, so neither is ever copied.
-    var resumingQuotaDecisions: [QuotaDecision] = []
     typealias QuotaDecision = (ticket: UInt64, decision: QuotaLeaser.Decision, account: QuotaAccount)
+
+    /// Session reads that completed.
+    private(set) var items: [Reply] = []
+    /// Quota leases that completed, for requests parked on them (the ticket: `ticket(fd:generation:)`).
+    private(set) var quotaDecisions: [QuotaDecision] = []
+    /// Storage for the next `quotaDecisions`, handed back by `recycle`: a lease allocates nothing.
+    private var spareQuotaDecisions: [QuotaDecision] = []
+    /// How many replies wait, in memory of our own: the loop reads it after every wait, and a
+    /// stored property of a class costs a dynamic exclusivity check (a runtime call) each time.
+    private let waiting = UnsafeMutablePointer<Int>.allocate(capacity: 1)
+
+    init() { waiting.initialize(to: 0) }
+    deinit { waiting.deallocate() }
+
+    /// Whether anything waits: one load for the loop's check after every wait.
+    var pending: Bool { waiting.pointee > 0 }
+
+    func add(_ reply: Reply) {
+        items.append(reply)
+        waiting.pointee += 1
+    }
+
+    func add(_ decision: QuotaDecision) {
+        quotaDecisions.append(decision)
+        waiting.pointee += 1
+    }
+
+    /// The session reads that completed; the queue starts empty again.
+    func takeItems() -> [Reply] {
+        let taken = items
+        items = []
+        waiting.pointee -= taken.count
+        return taken
+    }
+
+    /// The quota decisions that completed; give the array back to `recycle` when done with it.
+    func takeQuotaDecisions() -> [QuotaDecision] {
+        let taken = quotaDecisions
+        quotaDecisions = spareQuotaDecisions
+        spareQuotaDecisions = []
+        waiting.pointee -= taken.count
+        return taken
+    }
+
+    func recycle(_ decisions: consuming [QuotaDecision]) {
+        var emptied = decisions
+        emptied.removeAll(keepingCapacity: true)
+        spareQuotaDecisions = emptied
+    }
 
     /// A parked request as a quota lease's ticket.
     static func ticket(fd: Int32, generation: UInt32) -> UInt64 {
@@ -67,8 +109,8 @@ extension Worker {
         let reply = (fd: fd, generation: s.pointee.generation, token: Array(bytes))
         let replies = storeReplies
         store.get("apikey-" + name) { result in
-            replies.items.append(
-                .init(
+            replies.add(
+                StoreReplies.Reply(
                     fd: reply.fd, generation: reply.generation, slot: cacheSlot, token: reply.token, name: name,
                     result: result))
         }
@@ -83,11 +125,11 @@ extension Worker {
         let error: GatewayError
         let wallNow = Int64(wallClockSeconds())
         // Read in place: binding the session to a local would copy (retain) every field of it.
-        switch cached.session?.access(apiID: route.apiID, version: nil, method: method, path: path, now: wallNow) {
+        switch cached.known ? cached.session.access(apiID: route.apiID, version: nil, method: method, path: path, now: wallNow) : .denied {
         case .allowed: return withinKeyRate(fd, cached) && withinQuota(fd, cached, wallNow: wallNow)
         case .expired: error = .keyExpired
         case .inactive: error = .keyInactive
-        case .denied, nil: error = .accessDenied
+        case .denied: error = .accessDenied
         }
         let head = requestHead
         consumeHead(slot(fd), head)
@@ -173,8 +215,7 @@ extension Worker {
     /// The session reads that completed: cached, and their requests dispatched again.
     private mutating func resumeSessionReads() {
         while !storeReplies.items.isEmpty {
-            let replies = storeReplies.items
-            storeReplies.items.removeAll(keepingCapacity: true)
+            let replies = storeReplies.takeItems()
             for reply in replies {
                 var outage: StoreError?
                 switch reply.result {
@@ -214,9 +255,8 @@ extension Worker {
     /// second unit), refused ones answered.
     private mutating func resumeQuotaDecisions() {
         while !storeReplies.quotaDecisions.isEmpty {
-            swap(&storeReplies.quotaDecisions, &storeReplies.resumingQuotaDecisions)
-            for i in storeReplies.resumingQuotaDecisions.indices {
-                let item = storeReplies.resumingQuotaDecisions[i]
+            let decisions = storeReplies.takeQuotaDecisions()
+            for item in decisions {
                 let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: item.ticket))
                 guard let s = table.existing(fd), s.pointee.generation == UInt32(truncatingIfNeeded: item.ticket >> 32),
                     s.pointee.kind == .client, s.pointee.phase == .authenticating
@@ -232,7 +272,7 @@ extension Worker {
                     respond(fd, item.decision == .exceeded ? .quotaExceeded : .keyStoreUnavailable, close: true)
                 }
             }
-            storeReplies.resumingQuotaDecisions.removeAll(keepingCapacity: true)
+            storeReplies.recycle(decisions)
         }
     }
 

@@ -77,7 +77,7 @@ struct Worker: ~Copyable {
         let replies = storeReplies
         quotas = store.map {
             QuotaLeaser(store: $0, failureMode: snapshot.keys.quotaFailureMode) { account, ticket, decision in
-                replies.quotaDecisions.append((ticket: ticket, decision: decision, account: account))
+                replies.add((ticket: ticket, decision: decision, account: account))
             }
         }
         tokenScratch = .allocate(byteCount: 4_096, alignment: 16)

@@ -62,12 +62,23 @@ public final class QuotaLeaser {
     private let idleReturnNanos: Int64
     private let deliver: Deliver
     private var accounts: [String: QuotaAccount] = [:]
+    /// How the store's completions of leases find this leaser. Not a weak reference: that would
+    /// give the leaser a side table and make every retain of it (one a request) a slow one.
+    private let relay = Relay()
+
+    /// Points at its leaser until the leaser goes; completions that come later are dropped.
+    final class Relay {
+        unowned(unsafe) var leaser: QuotaLeaser?
+    }
 
     /// Counters for measurements: leases asked of the store, requests decided locally, and units
     /// given back (idle blocks and the parts of blocks past max).
-    public private(set) var leasesRequested = 0
-    public private(set) var decidedLocally = 0
-    public private(set) var unitsGivenBack: Int64 = 0
+    public var leasesRequested: Int { counters.pointee.leasesRequested }
+    public var decidedLocally: Int { counters.pointee.decidedLocally }
+    public var unitsGivenBack: Int64 { counters.pointee.unitsGivenBack }
+    /// Behind a pointer, like `QuotaAccount.state`: no exclusivity check on each request's count.
+    private let counters = UnsafeMutablePointer<(leasesRequested: Int, decidedLocally: Int, unitsGivenBack: Int64)>
+        .allocate(capacity: 1)
 
     /// `largestBlock`: the most units one lease takes (fewer near the end of a quota).
     /// `idleReturnNanos`: how long a block may go unspent before `returnIdle` gives it back, and
@@ -81,6 +92,13 @@ public final class QuotaLeaser {
         self.largestBlock = max(1, largestBlock)
         self.idleReturnNanos = max(1, idleReturnNanos)
         self.deliver = deliver
+        relay.leaser = self
+        counters.initialize(to: (0, 0, 0))
+    }
+
+    deinit {
+        relay.leaser = nil
+        counters.deallocate()
     }
 
     /// The account of the store counter `key` (`quota-<hash>`), the same object for the same key
@@ -101,11 +119,11 @@ public final class QuotaLeaser {
         if account.left > 0 {
             account.left -= 1
             account.lastSpent = now
-            decidedLocally &+= 1
+            counters.pointee.decidedLocally &+= 1
             return .admitted(remaining: account.remaining(limit))
         }
         if now < account.exhaustedUntil {
-            decidedLocally &+= 1
+            counters.pointee.decidedLocally &+= 1
             return .exceeded
         }
         return nil
@@ -151,14 +169,19 @@ public final class QuotaLeaser {
 
     private func requestBlock(_ account: QuotaAccount, _ limit: Limit, sentAt: Int64) {
         let block = Self.blockSize(max: limit.max, total: account.lastTotal, largest: largestBlock)
-        leasesRequested += 1
+        counters.pointee.leasesRequested += 1
         account.lease = (limit, block, sentAt)
         if account.onCounter == nil {
-            // Made once per account and passed to every lease: a lease allocates no closure.
-            account.onCounter = { [weak self, weak account] result in
-                if let self, let account { self.granted(account, result) }
+            // Made once per account and passed to every lease: a lease allocates no closure. The
+            // account is captured unowned (no cycle; a weak reference would make every retain of
+            // it, one a request, a slow one) and kept alive by `inFlight` until the store answers.
+            account.onCounter = { [relay, unowned account] result in
+                guard let held = account.inFlight else { return }
+                account.inFlight = nil
+                relay.leaser?.granted(held, result)
             }
         }
+        account.inFlight = account
         store.increment(account.key, by: block, expiryMillis: limit.periodMillis, account.onCounter!)
     }
 
@@ -166,7 +189,7 @@ public final class QuotaLeaser {
     /// the period they came from: it has at most `millisToExpiry` plus half a period to live (a
     /// counter made since has a whole period ahead; the local period ends first).
     private func giveBack(_ account: QuotaAccount, _ units: Int64, millisToExpiry: Int64) {
-        unitsGivenBack &+= units
+        counters.pointee.unitsGivenBack &+= units
         let bound = millisToExpiry &+ account.lease.limit.periodMillis / 2
         store.decrement(account.key, by: units, ifExpiresWithinMillis: bound) { _ in }
     }
@@ -230,18 +253,48 @@ public final class QuotaLeaser {
 public final class QuotaAccount {
     /// The store counter, `quota-<hash>`.
     public let key: String
-    /// Units leased and not yet spent.
-    var left: Int64 = 0
-    /// When this loop's view of the period ends (monotonic nanoseconds; 0 before the first lease).
-    public internal(set) var periodEnd: Int64 = 0
-    /// The counter's total after the last lease (less what this loop gave back since).
-    var lastTotal: Int64 = 0
-    /// The counter reached max: refuse until then (monotonic nanoseconds), then ask again.
-    var exhaustedUntil: Int64 = 0
-    /// When a unit was last spent (or the last block granted).
-    var lastSpent: Int64 = 0
-    /// A lease is in flight, or its waiters are being served; new requests wait.
-    var leasing = false
+    /// What a request reads and writes, behind a pointer: a stored property of a class costs a
+    /// dynamic exclusivity check (a runtime call) at each change, a pointer's memory none.
+    struct State {
+        /// Units leased and not yet spent.
+        var left: Int64 = 0
+        /// When this loop's view of the period ends (monotonic nanoseconds; 0 before the first lease).
+        var periodEnd: Int64 = 0
+        /// The counter's total after the last lease (less what this loop gave back since).
+        var lastTotal: Int64 = 0
+        /// The counter reached max: refuse until then (monotonic nanoseconds), then ask again.
+        var exhaustedUntil: Int64 = 0
+        /// When a unit was last spent (or the last block granted).
+        var lastSpent: Int64 = 0
+        /// A lease is in flight, or its waiters are being served; new requests wait.
+        var leasing = false
+    }
+    private let state = UnsafeMutablePointer<State>.allocate(capacity: 1)
+
+    var left: Int64 {
+        get { state.pointee.left }
+        set { state.pointee.left = newValue }
+    }
+    public internal(set) var periodEnd: Int64 {
+        get { state.pointee.periodEnd }
+        set { state.pointee.periodEnd = newValue }
+    }
+    var lastTotal: Int64 {
+        get { state.pointee.lastTotal }
+        set { state.pointee.lastTotal = newValue }
+    }
+    var exhaustedUntil: Int64 {
+        get { state.pointee.exhaustedUntil }
+        set { state.pointee.exhaustedUntil = newValue }
+    }
+    var lastSpent: Int64 {
+        get { state.pointee.lastSpent }
+        set { state.pointee.lastSpent = newValue }
+    }
+    var leasing: Bool {
+        get { state.pointee.leasing }
+        set { state.pointee.leasing = newValue }
+    }
     /// Tickets of the requests waiting for a lease, and those being decided.
     var waiters: [UInt64] = []
     var delivering: [UInt64] = []
@@ -249,8 +302,15 @@ public final class QuotaAccount {
     var lease: (limit: QuotaLeaser.Limit, block: Int64, sentAt: Int64) = (.init(max: 0, periodMillis: 1), 0, 0)
     /// The store's completion of this account's leases.
     var onCounter: ((Result<StoreCounter, StoreError>) -> Void)?
+    /// The account itself while the store has a lease of it to answer.
+    var inFlight: QuotaAccount?
 
-    init(key: String) { self.key = key }
+    init(key: String) {
+        self.key = key
+        state.initialize(to: State())
+    }
+
+    deinit { state.deallocate() }
 
     /// Forgets the previous period.
     func startPeriod() {
