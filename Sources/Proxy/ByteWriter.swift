@@ -42,8 +42,8 @@ struct ByteWriter {
         count &+= 1
     }
 
-    /// `value` in decimal, two digits at a time straight into the buffer (the X-RateLimit
-    /// headers of every protected response carry three numbers of up to 13 digits).
+    /// `value` in decimal, straight into the buffer (the X-RateLimit headers of every protected
+    /// response carry three numbers of up to 13 digits).
     mutating func append(decimal value: Int64) {
         var v = value.magnitude
         let digits = ByteWriter.decimalDigits(v)
@@ -54,22 +54,34 @@ struct ByteWriter {
         }
         if value < 0 { base.storeBytes(of: UInt8(ascii: "-"), toByteOffset: count, as: UInt8.self) }
         var end = count &+ n
-        let pairs = UnsafeRawPointer(ByteWriter.digitPairs.utf8Start)
-        while v >= 100 {
-            let pair = Int(truncatingIfNeeded: v % 100)
-            v /= 100
-            end &-= 2
-            base.storeBytes(
-                of: pairs.loadUnaligned(fromByteOffset: pair &* 2, as: UInt16.self), toByteOffset: end, as: UInt16.self)
+        // Four digits a step in 64 bits, then two pairs in 32 (cheaper arithmetic).
+        while v >= 10_000 {
+            let four = UInt32(truncatingIfNeeded: v % 10_000)
+            v /= 10_000
+            end &-= 4
+            storePair(four / 100, at: end)
+            storePair(four % 100, at: end &+ 2)
         }
-        if v >= 10 {
-            base.storeBytes(
-                of: pairs.loadUnaligned(fromByteOffset: Int(v) &* 2, as: UInt16.self), toByteOffset: end &- 2,
-                as: UInt16.self)
+        var w = UInt32(truncatingIfNeeded: v)
+        if w >= 100 {
+            end &-= 2
+            storePair(w % 100, at: end)
+            w /= 100
+        }
+        if w >= 10 {
+            storePair(w, at: end &- 2)
         } else {
-            base.storeBytes(of: UInt8(truncatingIfNeeded: v) &+ 48, toByteOffset: end &- 1, as: UInt8.self)
+            base.storeBytes(of: UInt8(truncatingIfNeeded: w) &+ 48, toByteOffset: end &- 1, as: UInt8.self)
         }
         count &+= n
+    }
+
+    /// Writes the two digits of `pair` (< 100) at `offset`.
+    @inline(__always)
+    private func storePair(_ pair: UInt32, at offset: Int) {
+        let digits = UnsafeRawPointer(ByteWriter.digitPairs.utf8Start)
+            .loadUnaligned(fromByteOffset: Int(pair) &* 2, as: UInt16.self)
+        base.storeBytes(of: digits, toByteOffset: offset, as: UInt16.self)
     }
 
     /// The number of decimal digits of `v`: a few comparisons, not one a digit.
