@@ -198,11 +198,15 @@ public final class QuotaLeaser {
         let (limit, block, sentAt) = account.lease
         switch result {
         case .failure:
+            // Every waiter gets the failure, also those a delivery queues (`leasing` stays set
+            // until none is left, so a delivery never starts a lease of its own meanwhile).
             let decision = Decision.storeUnavailable(admitted: failureMode == .open)
+            while !account.waiters.isEmpty {
+                swap(&account.waiters, &account.delivering)
+                for i in account.delivering.indices { deliver(account, account.delivering[i], decision) }
+                account.delivering.removeAll(keepingCapacity: true)
+            }
             account.leasing = false
-            swap(&account.waiters, &account.delivering)
-            for ticket in account.delivering { deliver(account, ticket, decision) }
-            account.delivering.removeAll(keepingCapacity: true)
             return
         case .success(let counter):
             let first = counter.value - block
