@@ -52,8 +52,9 @@ final class CachedSession {
 }
 
 /// Sessions by the SipHash of the presented token, compared byte for byte on a hit. A
-/// set-associative table (four ways a set) that doubles up to `capacity` entries; once there, a
-/// new key replaces the way of its set that expires first, so a flood of random tokens evicts
+/// set-associative table (four ways a set) that doubles when a new key finds its set full, until
+/// it has `capacity` ways (rounded up to a power of two); then a new key replaces the way of its
+/// set that expires first, so a flood of random tokens evicts
 /// only within a set and cannot grow memory (real keys come back on their next miss). The owning
 /// worker's thread only.
 struct SessionCache {
@@ -104,8 +105,13 @@ struct SessionCache {
             entries[i] = entry
             return
         }
-        if count >= (setMask &+ 1) &* SessionCache.ways / 2 && slots.count < capacity { grow() }
+        while isFull(setOf: slot) && slots.count < capacity { grow() }
         place(entry, slot: slot)
+    }
+
+    private func isFull(setOf slot: UInt64) -> Bool {
+        let base = (Int(truncatingIfNeeded: slot) & setMask) &* SessionCache.ways
+        return !slots[base..<(base &+ SessionCache.ways)].contains(0)
     }
 
     /// Puts a new slot in an empty way of its set, else over the way that expires first.
