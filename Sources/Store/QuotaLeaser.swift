@@ -150,6 +150,10 @@ public final class QuotaLeaser {
             let units = account.left
             account.left = 0
             account.lastTotal &-= units
+            // This loop needs about what it spent of the block: lease that much next time, so a
+            // key that sees a request now and then does not lease and give back a big block each.
+            account.state.pointee.largest = Swift.max(1, account.state.pointee.granted &- units)
+            account.state.pointee.gaveBack = true
             giveBack(account, units, millisToExpiry: (account.periodEnd &- now) / 1_000_000)
         }
     }
@@ -168,7 +172,11 @@ public final class QuotaLeaser {
     }
 
     private func requestBlock(_ account: QuotaAccount, _ limit: Limit, sentAt: Int64) {
-        let block = Self.blockSize(max: limit.max, total: account.lastTotal, largest: largestBlock)
+        // A block spent to the end: the next may be twice as big (up to `largestBlock`).
+        let state = account.state
+        if !state.pointee.gaveBack { state.pointee.largest = Swift.min(largestBlock, state.pointee.largest &* 2) }
+        state.pointee.gaveBack = false
+        let block = Self.blockSize(max: limit.max, total: account.lastTotal, largest: state.pointee.largest)
         counters.pointee.leasesRequested += 1
         account.lease = (limit, block, sentAt)
         if account.onCounter == nil {
@@ -212,6 +220,7 @@ public final class QuotaLeaser {
             let first = counter.value - block
             let usable = Swift.max(0, Swift.min(counter.value, limit.max) - first)
             account.left = usable
+            account.state.pointee.granted = usable
             account.lastTotal = counter.value
             account.lastSpent = sentAt
             // -1: the counter has no expiry (set by someone else); treat it as one period.
@@ -272,8 +281,14 @@ public final class QuotaAccount {
         var lastSpent: Int64 = 0
         /// A lease is in flight, or its waiters are being served; new requests wait.
         var leasing = false
+        /// Units the last lease granted.
+        var granted: Int64 = 0
+        /// The most units this loop's next lease of the key takes (adapts to how much it spends).
+        var largest = Int64.max / 2
+        /// Units went back (idle) since the last lease.
+        var gaveBack = false
     }
-    private let state = UnsafeMutablePointer<State>.allocate(capacity: 1)
+    let state = UnsafeMutablePointer<State>.allocate(capacity: 1)
 
     var left: Int64 {
         get { state.pointee.left }

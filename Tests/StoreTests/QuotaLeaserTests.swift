@@ -112,6 +112,32 @@ import Testing
         #expect(total == 100, "the counter holds exactly the units spent")
     }
 
+    /// A key that sees a request now and then does not lease a big block and give it back each
+    /// time: after its first idle return, its leases are about what it spends; a burst grows them
+    /// back to the largest block by doubling.
+    @Test func leasesAdaptToWhatALoopSpends() {
+        let clock = FakeClock()
+        let store = MemoryStore(clock: { clock.now })
+        let idle: Int64 = 200_000_000
+        let leaser = TestLeaser(store: store, failureMode: .closed, largestBlock: 100, idleReturnNanos: idle)
+        let limit = QuotaLeaser.Limit(max: 1_000_000, periodMillis: 3_600_000)
+        for _ in 0..<10 {
+            let decision = request(leaser, "quota-slow", limit, now: clock.now)
+            #expect(decision.map { if case .admitted = $0 { true } else { false } } == true)
+            clock.advance(nanos: idle)
+            leaser.returnIdle(now: clock.now)
+        }
+        #expect(leaser.leasesRequested == 10)
+        #expect(leaser.unitsGivenBack >= 99 && leaser.unitsGivenBack <= 99 + 5, "\(leaser.unitsGivenBack)")
+        let before = leaser.leasesRequested
+        var admitted = 0
+        for _ in 0..<1000 {
+            if case .admitted = request(leaser, "quota-slow", limit, now: clock.now) { admitted += 1 }
+        }
+        #expect(admitted == 1000)
+        #expect(leaser.leasesRequested - before < 20, "\(leaser.leasesRequested - before) leases")
+    }
+
     @Test func failureModeDecidesWhileRedisIsDown() throws {
         let server = try RedisServer()
         let loop = try StoreLoop()
