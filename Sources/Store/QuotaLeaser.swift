@@ -165,8 +165,8 @@ public final class QuotaLeaser {
         accounts = accounts.filter { $0.value.leasing || now < $0.value.periodEnd }
     }
 
-    /// The number of units one lease takes: an eighth of what is left, at most `largestBlock`,
-    /// at least 1.
+    /// The number of units one lease takes: an eighth of what is left, at most `largest` (the
+    /// account's cap, never above `largestBlock`), at least 1.
     static func blockSize(max: Int64, total: Int64, largest: Int64) -> Int64 {
         Swift.max(1, Swift.min(largest, (max - total) / 8))
     }
