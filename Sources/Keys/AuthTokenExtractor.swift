@@ -1,4 +1,5 @@
 import Config
+import Glibc
 import HTTP
 
 // Finding the auth token of a request, as Tyk's `getAuthToken` then `stripBearer`:
@@ -38,16 +39,20 @@ public enum AuthToken: Equatable {
 }
 
 /// Extracts auth tokens for one API's `AuthTokenConfig`; built once per snapshot, names
-/// prepared as bytes. Immutable value; any thread (each caller brings its own scratch buffer).
-public struct AuthTokenExtractor: Sendable {
+/// prepared as bytes. Immutable; any thread (each caller brings its own scratch buffer). A class so
+/// that a route hands it to each request as one pointer, not a copy of its names.
+public final class AuthTokenExtractor: Sendable {
     public let config: AuthTokenConfig
     private let headerName: [UInt8]
+    /// `auth_header_name` as configured: what clients usually send, matched with one memcmp.
+    private let headerSpelling: [UInt8]
     private let paramName: [UInt8]?
     private let cookieName: [UInt8]?
 
     public init(_ config: AuthTokenConfig) {
         self.config = config
         headerName = Array(config.headerName.utf8).map(lowercased)
+        headerSpelling = Array(config.headerName.utf8)
         paramName =
             config.useParam ? Array((config.paramName.isEmpty ? config.headerName : config.paramName).utf8) : nil
         cookieName =
@@ -63,7 +68,8 @@ public struct AuthTokenExtractor: Sendable {
         var token: UnsafeRawBufferPointer?
         for i in 0..<headers.count {
             let field = headers[i]
-            if equalsLowercased(field.name.bytes(in: buffer), headerName) {
+            let name = field.name.bytes(in: buffer)
+            if name.count == headerName.count && (spelledAsConfigured(name) || equalsLowercased(name, headerName)) {
                 token = field.value.bytes(in: buffer)
                 break
             }
@@ -95,12 +101,17 @@ public struct AuthTokenExtractor: Sendable {
 
     private static let cookie = Array("cookie".utf8)
 
+    /// Whether `name` (as long as the configured header name) is spelled exactly as configured.
+    private func spelledAsConfigured(_ name: UnsafeRawBufferPointer) -> Bool {
+        guard !headerSpelling.isEmpty, let start = name.baseAddress else { return name.isEmpty }
+        return headerSpelling.withUnsafeBytes { memcmp($0.baseAddress!, start, name.count) == 0 }
+    }
+
     /// `token` without a leading `Bearer ` in any case (Tyk's `stripBearer`).
     static func strippingBearer(_ token: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
-        let bearer = "bearer "
-        guard token.count >= 7,
-            bearer.utf8.enumerated().allSatisfy({ lowercased(token[$0.offset]) == $0.element })
-        else { return token }
+        let bearer: StaticString = "bearer "
+        guard token.count >= 7 else { return token }
+        for i in 0..<7 where lowercased(token[i]) != bearer.utf8Start[i] { return token }
         return UnsafeRawBufferPointer(rebasing: token[7...])
     }
 

@@ -119,13 +119,6 @@ public final class KeyedLimiter: @unchecked Sendable {
         return (interval, TokenBucket.toleranceNanos(capacity: max(minCapacity, Double(rate.burst) * share), interval: interval))
     }
 
-    /// The session-key hook: decides one request of the key whose hashed id is `keyHash` against the
-    /// session's `rate` requests per `per` seconds. Same cost as `take(key:rate:now:)` plus one division.
-    @inline(__always)
-    public func take(keyHash: UInt64, rate: Double, per: Double, now: Int64) -> RateDecision {
-        take(key: keyHash, rate: KeyedRate(rate: rate, per: per), now: now)
-    }
-
     @inline(__always)
     private func count(_ cell: UnsafeMutablePointer<Atomic<Int64>>, _ allowed: Bool, _ rate: KeyedRate) {
         cell[KeyedLimiter.arrivalsField].wrappingAdd(1, ordering: .relaxed)

@@ -8,28 +8,6 @@ import Keys
 import Posix
 import Store
 
-/// Replies of the key store, queued for the worker's loop: a store may answer inside the call
-/// that asked (the embedded store always does), when the worker is in the middle of a request.
-/// The owning worker's thread only.
-final class StoreReplies {
-    struct Reply {
-        let fd: Int32
-        let generation: UInt32
-        let slot: UInt64
-        let token: [UInt8]
-        let name: String
-        /// `SessionCache.forgets` when the read started.
-        let forgets: UInt64
-        let result: Result<[UInt8]?, StoreError>
-    }
-
-    var items: [Reply] = []
-    /// Whether anything waits: one load for the loop's check after every wait.
-    var pending: Bool { !items.isEmpty || !quotaDecisions.isEmpty }
-    /// Quota leases that completed, for requests parked on them.
-    var quotaDecisions: [(fd: Int32, generation: UInt32, decision: QuotaLeaser.Decision, account: QuotaAccount)] = []
-}
-
 extension Worker {
     /// Whether the request on `fd` (its head parsed into `requestHead` / `headers`) may go on to
     /// `route`'s limits and upstream. When not, it has been answered (401, 403, 503) or parked
@@ -61,8 +39,8 @@ extension Worker {
         let reply = (fd: fd, generation: s.pointee.generation, token: Array(bytes), forgets: sessions.forgets)
         let replies = storeReplies
         store.get("apikey-" + name) { result in
-            replies.items.append(
-                .init(
+            replies.add(
+                StoreReplies.Reply(
                     fd: reply.fd, generation: reply.generation, slot: cacheSlot, token: reply.token, name: name,
                     forgets: reply.forgets, result: result))
         }
@@ -75,17 +53,18 @@ extension Worker {
         path: UnsafeRawBufferPointer
     ) -> Bool {
         let error: GatewayError
-        if let session = cached.session {
-            let wallNow = Int64(wallClockSeconds())
-            let version = route.versions == nil ? nil : requestVersion
-            switch session.access(apiID: route.apiID, version: version, method: method, path: path, now: wallNow) {
-            case .allowed: return withinKeyRate(fd, cached, session) && withinQuota(fd, cached, session, wallNow: wallNow)
-            case .expired: error = .keyExpired
-            case .inactive: error = .keyInactive
-            case .denied: error = .accessDenied
-            }
-        } else {
-            error = .accessDenied
+        let wallNow = Int64(wallClockSeconds())
+        // Read in place: binding the session to a local would copy (retain) every field of it.
+        let version = route.versions == nil ? nil : requestVersion
+        let decision =
+            cached.known
+            ? cached.session.access(apiID: route.apiID, version: version, method: method, path: path, now: wallNow)
+            : .denied
+        switch decision {
+        case .allowed: return withinKeyRate(fd, cached) && withinQuota(fd, cached, wallNow: wallNow)
+        case .expired: error = .keyExpired
+        case .inactive: error = .keyInactive
+        case .denied: error = .accessDenied
         }
         let head = requestHead
         consumeHead(slot(fd), head)
@@ -95,9 +74,9 @@ extension Worker {
 
     /// The key's own `rate` per `per` (cluster-wide in a cluster); answers 429 and returns false
     /// when it is spent.
-    private mutating func withinKeyRate(_ fd: Int32, _ cached: CachedSession, _ session: Session) -> Bool {
-        guard session.rate > 0, session.per > 0, let table = snapshot.keyLimits else { return true }
-        let decision = table.take(keyHash: cached.limitKey, rate: session.rate, per: session.per, now: now)
+    private mutating func withinKeyRate(_ fd: Int32, _ cached: CachedSession) -> Bool {
+        guard let rate = cached.rate, let table = snapshot.keyLimits else { return true }
+        let decision = table.take(key: cached.limitKey, rate: rate, now: now)
         if decision.allowed { return true }
         WorkerStats.bump(stats.rateLimited)
         let head = requestHead
@@ -112,21 +91,18 @@ extension Worker {
     /// worker leased; when the block is empty the request waits for the next lease (parked like a
     /// session read). 403 `Quota exceeded` past the quota; a store outage follows
     /// `quota_failure_mode`.
-    private mutating func withinQuota(_ fd: Int32, _ cached: CachedSession, _ session: Session, wallNow: Int64) -> Bool {
+    private mutating func withinQuota(_ fd: Int32, _ cached: CachedSession, wallNow: Int64) -> Bool {
         guard let account = cached.quota, let quotas else { return true }
         let s = slot(fd)
-        s.pointee.quotaLimit = session.quotaMax
+        let limit = cached.quotaLimit
+        s.pointee.quotaLimit = limit.max
         if s.pointee.quotaGranted {
             s.pointee.quotaGranted = false
             return true
         }
-        let limit = QuotaLeaser.Limit(max: session.quotaMax, periodMillis: max(1, session.quotaRenewalRate) &* 1_000)
         if let decision = quotas.spend(account, limit, now: now) { return admitted(fd, decision, account, wallNow: wallNow) }
         s.pointee.phase = .authenticating
-        let (generation, replies) = (s.pointee.generation, storeReplies)
-        quotas.lease(account, limit, now: now) { decision in
-            replies.quotaDecisions.append((fd: fd, generation: generation, decision: decision, account: account))
-        }
+        quotas.lease(account, limit, now: now, ticket: StoreReplies.ticket(fd: fd, generation: s.pointee.generation))
         return false
     }
 
@@ -174,8 +150,7 @@ extension Worker {
     /// The session reads that completed: cached, and their requests dispatched again.
     private mutating func resumeSessionReads() {
         while !storeReplies.items.isEmpty {
-            let replies = storeReplies.items
-            storeReplies.items.removeAll(keepingCapacity: true)
+            let replies = storeReplies.takeItems()
             for reply in replies {
                 var outage: StoreError?
                 switch reply.result {
@@ -218,10 +193,10 @@ extension Worker {
     /// second unit), refused ones answered.
     private mutating func resumeQuotaDecisions() {
         while !storeReplies.quotaDecisions.isEmpty {
-            let decisions = storeReplies.quotaDecisions
-            storeReplies.quotaDecisions.removeAll(keepingCapacity: true)
+            let decisions = storeReplies.takeQuotaDecisions()
             for item in decisions {
-                guard let s = table.existing(item.fd), s.pointee.generation == item.generation,
+                let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: item.ticket))
+                guard let s = table.existing(fd), s.pointee.generation == UInt32(truncatingIfNeeded: item.ticket >> 32),
                     s.pointee.kind == .client, s.pointee.phase == .authenticating
                 else { continue }
                 s.pointee.phase = .readingHead
@@ -229,12 +204,13 @@ extension Worker {
                 case .admitted, .storeUnavailable(admitted: true):
                     s.pointee.quotaGranted = true
                     noteQuota(s, item.decision, item.account, wallNow: Int64(wallClockSeconds()))
-                    readRequest(item.fd)
+                    readRequest(fd)
                 case .exceeded, .storeUnavailable(admitted: false):
                     discardInput(s)
-                    respond(item.fd, item.decision == .exceeded ? .quotaExceeded : .keyStoreUnavailable, close: true)
+                    respond(fd, item.decision == .exceeded ? .quotaExceeded : .keyStoreUnavailable, close: true)
                 }
             }
+            storeReplies.recycle(decisions)
         }
     }
 

@@ -50,9 +50,10 @@ struct Worker: ~Copyable {
     var sessions = SessionCache()
     /// Where sessions are read on a miss; nil when the gateway has no key store (keyless only).
     let keyStore: (any Store)?
-    /// Keys' quotas, leased in blocks from `keyStore`; accounts of ended periods are forgotten at
-    /// `nextQuotaSweep`.
+    /// Keys' quotas, leased in blocks from `keyStore`; idle blocks go back at `nextQuotaReturn`,
+    /// accounts of ended periods are forgotten at `nextQuotaSweep`.
     let quotas: QuotaLeaser?
+    var nextQuotaReturn: Int64 = 0
     var nextQuotaSweep: Int64 = 0
     /// The same store when it has a connection in this loop (Redis), to drive.
     let keyStoreLoop: (any LoopDriven)?
@@ -78,7 +79,12 @@ struct Worker: ~Copyable {
         let store = keyStore?.make(self.epoll.handle, Worker.storeTag)
         self.keyStore = store
         keyStoreLoop = store as? any LoopDriven
-        quotas = store.map { QuotaLeaser(store: $0, failureMode: snapshot.keys.quotaFailureMode) }
+        let replies = storeReplies
+        quotas = store.map {
+            QuotaLeaser(store: $0, failureMode: snapshot.keys.quotaFailureMode) { account, ticket, decision in
+                replies.add((ticket: ticket, decision: decision, account: account))
+            }
+        }
         tokenScratch = .allocate(byteCount: 4_096, alignment: 16)
         buffers = BufferPool(bufferSize: snapshot.settings.bufferSize)
         scratch = .allocate(byteCount: snapshot.settings.bufferSize + 1, alignment: 16)
@@ -120,6 +126,10 @@ struct Worker: ~Copyable {
             }
             keyStoreLoop?.tick(now: now)
             resumeAuthenticated()
+            if now >= nextQuotaReturn {
+                quotas?.returnIdle(now: now)
+                nextQuotaReturn = now &+ 250_000_000
+            }
             if now >= nextQuotaSweep {
                 quotas?.sweep(now: now)
                 nextQuotaSweep = now &+ 10_000_000_000

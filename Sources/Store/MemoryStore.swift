@@ -69,20 +69,40 @@ public final class MemoryStore: Store, Sendable {
     ) {
         let now = clock()
         let result: Result<StoreCounter, StoreError> = table.withLock { t in
-            var entry = t.live(key, now: now) ?? Entry(value: Array("0".utf8), expiresAt: nil)
-            guard let current = Int64(String(decoding: entry.value, as: UTF8.self)) else {
-                return .failure(.notAnInteger(key: key))
-            }
-            let (sum, overflow) = current.addingReportingOverflow(delta)
-            if overflow { return .failure(.notAnInteger(key: key)) }
-            entry.value = Array(String(sum).utf8)
-            let expiresAt = entry.expiresAt ?? now &+ expiryMillis &* 1_000_000
-            entry.expiresAt = expiresAt
-            t.entries[key] = entry
+            if t.live(key, now: now) == nil { t.entries[key] = Entry(value: Array("0".utf8), expiresAt: nil) }
+            guard let sum = t.entries[key]!.add(delta) else { return .failure(.notAnInteger(key: key)) }
+            let expiresAt = t.entries[key]!.expiresAt ?? now &+ expiryMillis &* 1_000_000
+            t.entries[key]!.expiresAt = expiresAt
             t.noteWrite(now: now)
             return .success(StoreCounter(value: sum, millisToExpiry: (expiresAt - now + 999_999) / 1_000_000))
         }
         done(result)
+    }
+
+    public func decrement(
+        _ key: String, by delta: Int64, ifExpiresWithinMillis: Int64, _ done: @escaping (Result<Bool, StoreError>) -> Void
+    ) {
+        let now = clock()
+        let result: Result<Bool, StoreError> = table.withLock { t in
+            guard let expiresAt = t.live(key, now: now)?.expiresAt,
+                expiresAt &- now <= ifExpiresWithinMillis &* 1_000_000
+            else { return .success(false) }
+            return t.entries[key]!.add(0 &- delta) == nil ? .failure(.notAnInteger(key: key)) : .success(true)
+        }
+        done(result)
+    }
+}
+
+extension MemoryStore.Entry {
+    /// Adds `delta` to the decimal integer value, rewritten in place (its storage is reused, so a
+    /// lease allocates nothing here); nil, unchanged, when it is not one or would overflow.
+    fileprivate mutating func add(_ delta: Int64) -> Int64? {
+        guard let current = Int64(String(decoding: value, as: UTF8.self)) else { return nil }
+        let (sum, overflow) = current.addingReportingOverflow(delta)
+        if overflow { return nil }
+        value.removeAll(keepingCapacity: true)
+        value.append(contentsOf: String(sum).utf8)
+        return sum
     }
 }
 

@@ -2,15 +2,25 @@
 // each loop takes a block of a quota with one atomic INCRBY on the shared counter (`quota-<hash>`)
 // and spends it locally. The counter's new total T for a block of b says which units were granted:
 // (T-b, T]; only those ≤ max are usable, so however many nodes race, the units handed out in a
-// period never exceed max. Blocks shrink as the counter nears max, so little quota sits unspent in
-// the blocks of idle nodes at the end. A block is valid until the counter expires (the period ends),
-// measured from when its INCRBY was sent, so a local period always ends before the shared one.
+// period never exceed max. Blocks shrink as the counter nears max. A block is valid until the
+// counter expires (the period ends), measured from when its INCRBY was sent, so a local period
+// always ends before the shared one.
+//
+// Why units go back: a loop that stops getting requests would otherwise sit on the rest of its
+// block until the period ends, and the other nodes would be refused while quota is left. So the
+// part of a block past max goes back at once, and a block nobody has spent from for
+// `idleReturnNanos` goes back whole, both by a conditional decrement that only touches the counter
+// of the same period (`Store.decrement(_:by:ifExpiresWithinMillis:)`). The counter then never
+// falls below the units actually handed out, so the bound above still holds; and a loop that saw
+// the quota spent asks again after `idleReturnNanos`, so units given back elsewhere are reachable.
 
 /// Quota enforcement for one event loop: leases blocks of each key's quota from a `Store` and
 /// spends them locally. The caller gets a `QuotaAccount` per key once (`account(for:)`, kept with
 /// its cached session), then per request `spend` decides without the store while the account holds
-/// units — no hashing, no allocation, no I/O. When it returns nil the caller calls `lease`, which
-/// asks the store and completes later; requests arriving meanwhile wait for the same lease.
+/// units — no hashing, no allocation, no I/O. When it returns nil the caller calls `lease` with a
+/// ticket of its own; the decision comes to `deliver` with that ticket (inside the call when the
+/// store completes at once), and requests arriving meanwhile wait for the same lease. Nothing
+/// allocates per request; a lease allocates only inside the store (a Redis command and reply).
 ///
 /// Owning loop's thread only (like the store it uses).
 public final class QuotaLeaser {
@@ -43,20 +53,52 @@ public final class QuotaLeaser {
         case closed
     }
 
+    /// Where decisions of `lease` go: the account, the caller's ticket, the decision.
+    public typealias Deliver = (QuotaAccount, UInt64, Decision) -> Void
+
     private let store: any Store
     private let failureMode: FailureMode
     private let largestBlock: Int64
+    private let idleReturnNanos: Int64
+    private let deliver: Deliver
     private var accounts: [String: QuotaAccount] = [:]
+    /// How the store's completions of leases find this leaser. Not a weak reference: that would
+    /// give the leaser a side table and make every retain of it (one a request) a slow one.
+    private let relay = Relay()
 
-    /// Counters for measurements: leases asked of the store, and requests decided locally.
-    public private(set) var leasesRequested = 0
-    public private(set) var decidedLocally = 0
+    /// Points at its leaser until the leaser goes; completions that come later are dropped.
+    final class Relay {
+        unowned(unsafe) var leaser: QuotaLeaser?
+    }
+
+    /// Counters for measurements: leases asked of the store, requests decided locally, and units
+    /// given back (idle blocks and the parts of blocks past max).
+    public var leasesRequested: Int { counters.pointee.leasesRequested }
+    public var decidedLocally: Int { counters.pointee.decidedLocally }
+    public var unitsGivenBack: Int64 { counters.pointee.unitsGivenBack }
+    /// Behind a pointer, like `QuotaAccount.state`: no exclusivity check on each request's count.
+    private let counters = UnsafeMutablePointer<(leasesRequested: Int, decidedLocally: Int, unitsGivenBack: Int64)>
+        .allocate(capacity: 1)
 
     /// `largestBlock`: the most units one lease takes (fewer near the end of a quota).
-    public init(store: any Store, failureMode: FailureMode, largestBlock: Int64 = 100) {
+    /// `idleReturnNanos`: how long a block may go unspent before `returnIdle` gives it back, and
+    /// how long a loop that saw the quota spent refuses before asking the store again.
+    public init(
+        store: any Store, failureMode: FailureMode, largestBlock: Int64 = 100,
+        idleReturnNanos: Int64 = 1_000_000_000, deliver: @escaping Deliver
+    ) {
         self.store = store
         self.failureMode = failureMode
         self.largestBlock = max(1, largestBlock)
+        self.idleReturnNanos = max(1, idleReturnNanos)
+        self.deliver = deliver
+        relay.leaser = self
+        counters.initialize(to: (0, 0, 0))
+    }
+
+    deinit {
+        relay.leaser = nil
+        counters.deallocate()
     }
 
     /// The account of the store counter `key` (`quota-<hash>`), the same object for the same key
@@ -76,25 +118,44 @@ public final class QuotaLeaser {
         guard now < account.periodEnd, !account.leasing else { return nil }
         if account.left > 0 {
             account.left -= 1
-            decidedLocally &+= 1
+            account.lastSpent = now
+            counters.pointee.decidedLocally &+= 1
             return .admitted(remaining: account.remaining(limit))
         }
-        if account.exhausted {
-            decidedLocally &+= 1
+        if now < account.exhaustedUntil {
+            counters.pointee.decidedLocally &+= 1
             return .exceeded
         }
         return nil
     }
 
-    /// Leases a block of the account's quota from the store and spends one unit of it; `done` gets
-    /// the decision (before returning when the store completes at once).
-    public func lease(_ account: QuotaAccount, _ limit: Limit, now: Int64, _ done: @escaping (Decision) -> Void) {
-        if let decision = spend(account, limit, now: now) { return done(decision) }
+    /// Leases a block of the account's quota from the store and spends one unit of it; `deliver`
+    /// gets the decision with `ticket` (before returning when the store completes at once).
+    public func lease(_ account: QuotaAccount, _ limit: Limit, now: Int64, ticket: UInt64) {
+        if let decision = spend(account, limit, now: now) { return deliver(account, ticket, decision) }
         if now >= account.periodEnd && !account.leasing { account.startPeriod() }
-        account.waiters.append(done)
+        account.waiters.append(ticket)
         guard !account.leasing else { return }
         account.leasing = true
         requestBlock(account, limit, sentAt: now)
+    }
+
+    /// Gives back the units of every block that nobody has spent from for `idleReturnNanos`, to
+    /// the period they were leased in. Call now and then (a few times a second); allocation-free.
+    public func returnIdle(now: Int64) {
+        for account in accounts.values
+        where account.left > 0 && !account.leasing && now < account.periodEnd
+            && now &- account.lastSpent >= idleReturnNanos
+        {
+            let units = account.left
+            account.left = 0
+            account.lastTotal &-= units
+            // This loop needs about what it spent of the block: lease that much next time, so a
+            // key that sees a request now and then does not lease and give back a big block each.
+            account.state.pointee.largest = Swift.max(1, account.state.pointee.granted &- units)
+            account.state.pointee.gaveBack = true
+            giveBack(account, units, millisToExpiry: (account.periodEnd &- now) / 1_000_000)
+        }
     }
 
     /// Forgets accounts whose period ended before `now` and that nobody waits for; call now and
@@ -104,59 +165,98 @@ public final class QuotaLeaser {
         accounts = accounts.filter { $0.value.leasing || now < $0.value.periodEnd }
     }
 
-    /// The number of units one lease takes: an eighth of what is left, at most `largestBlock`,
-    /// at least 1.
+    /// The number of units one lease takes: an eighth of what is left, at most `largest` (the
+    /// account's cap, never above `largestBlock`), at least 1.
     static func blockSize(max: Int64, total: Int64, largest: Int64) -> Int64 {
         Swift.max(1, Swift.min(largest, (max - total) / 8))
     }
 
     private func requestBlock(_ account: QuotaAccount, _ limit: Limit, sentAt: Int64) {
-        let block = Self.blockSize(max: limit.max, total: account.lastTotal, largest: largestBlock)
-        leasesRequested += 1
-        store.increment(account.key, by: block, expiryMillis: limit.periodMillis) { [weak self] result in
-            self?.granted(account, limit, block: block, sentAt: sentAt, result)
+        // A block spent to the end: the next may be twice as big (up to `largestBlock`).
+        let state = account.state
+        if !state.pointee.gaveBack { state.pointee.largest = Swift.min(largestBlock, state.pointee.largest &* 2) }
+        state.pointee.gaveBack = false
+        let block = Self.blockSize(max: limit.max, total: account.lastTotal, largest: state.pointee.largest)
+        counters.pointee.leasesRequested += 1
+        account.lease = (limit, block, sentAt)
+        if account.onCounter == nil {
+            // Made once per account and passed to every lease: a lease allocates no closure. The
+            // account is captured unowned (no cycle; a weak reference would make every retain of
+            // it, one a request, a slow one) and kept alive by `inFlight` until the store answers.
+            account.onCounter = { [relay, unowned account] result in
+                guard let held = account.inFlight else { return }
+                account.inFlight = nil
+                relay.leaser?.granted(held, result)
+            }
         }
+        account.inFlight = account
+        store.increment(account.key, by: block, expiryMillis: limit.periodMillis, account.onCounter!)
     }
 
-    private func granted(
-        _ account: QuotaAccount, _ limit: Limit, block: Int64, sentAt: Int64,
-        _ result: Result<StoreCounter, StoreError>
-    ) {
-        let waiters = account.waiters
-        account.waiters = []
-        account.leasing = false
+    /// Subtracts `units` the account held from its counter, if the counter is still the one of
+    /// the period they came from: it has at most `millisToExpiry` plus half a period to live (a
+    /// counter made since has a whole period ahead; the local period ends first).
+    private func giveBack(_ account: QuotaAccount, _ units: Int64, millisToExpiry: Int64) {
+        counters.pointee.unitsGivenBack &+= units
+        let bound = millisToExpiry &+ account.lease.limit.periodMillis / 2
+        store.decrement(account.key, by: units, ifExpiresWithinMillis: bound) { _ in }
+    }
+
+    private func granted(_ account: QuotaAccount, _ result: Result<StoreCounter, StoreError>) {
+        let (limit, block, sentAt) = account.lease
         switch result {
         case .failure:
+            // Every waiter gets the failure, also those a delivery queues (`leasing` stays set
+            // until none is left, so a delivery never starts a lease of its own meanwhile).
             let decision = Decision.storeUnavailable(admitted: failureMode == .open)
-            for waiter in waiters { waiter(decision) }
+            while !account.waiters.isEmpty {
+                swap(&account.waiters, &account.delivering)
+                for i in account.delivering.indices { deliver(account, account.delivering[i], decision) }
+                account.delivering.removeAll(keepingCapacity: true)
+            }
+            account.leasing = false
             return
         case .success(let counter):
             let first = counter.value - block
-            account.left = Swift.max(0, Swift.min(counter.value, limit.max) - first)
+            let usable = Swift.max(0, Swift.min(counter.value, limit.max) - first)
+            account.left = usable
+            account.state.pointee.granted = usable
             account.lastTotal = counter.value
-            account.exhausted = counter.value >= limit.max
+            account.lastSpent = sentAt
             // -1: the counter has no expiry (set by someone else); treat it as one period.
             let millis = counter.millisToExpiry >= 0 ? counter.millisToExpiry : limit.periodMillis
             account.periodEnd = sentAt &+ millis &* 1_000_000
+            account.exhaustedUntil =
+                counter.value >= limit.max ? Swift.min(account.periodEnd, sentAt &+ idleReturnNanos) : 0
+            // Units of the block past max were never handed out: back to the counter, so that
+            // units other loops give back later are all reachable.
+            if usable < block && counter.millisToExpiry >= 0 {
+                account.lastTotal &-= block - usable
+                giveBack(account, block - usable, millisToExpiry: millis)
+            }
         }
-        // Serve the waiters in order while units last. Each decision is made before its waiter
-        // runs, and the account is read again after, because a waiter may spend from it itself.
-        for (i, waiter) in waiters.enumerated() {
-            let decision: Decision
-            if account.left > 0 {
-                account.left -= 1
-                decision = .admitted(remaining: account.remaining(limit))
-            } else if account.exhausted {
-                decision = .exceeded
-            } else {
-                // Out of units with requests left: they wait for the next block.
-                account.waiters = Array(waiters[i...]) + account.waiters
-                guard !account.leasing else { return }
-                account.leasing = true
-                requestBlock(account, limit, sentAt: sentAt)
+        serveWaiters(account, limit)
+    }
+
+    /// Decides the waiting requests in order while units last; when they run out with requests
+    /// left, leases the next block. New requests queue meanwhile (`leasing` stays set), also those
+    /// a delivery makes, so the waiters are never walked twice at once.
+    private func serveWaiters(_ account: QuotaAccount, _ limit: Limit) {
+        while true {
+            swap(&account.waiters, &account.delivering)
+            var served = 0
+            while served < account.delivering.count, let decision = account.take(limit, now: account.lease.sentAt) {
+                deliver(account, account.delivering[served], decision)
+                served += 1
+            }
+            let starved = served < account.delivering.count
+            if starved { account.waiters.insert(contentsOf: account.delivering[served...], at: 0) }
+            account.delivering.removeAll(keepingCapacity: true)
+            if account.waiters.isEmpty {
+                account.leasing = false
                 return
             }
-            waiter(decision)
+            if starved { return requestBlock(account, limit, sentAt: account.lease.sentAt) }
         }
     }
 }
@@ -166,27 +266,86 @@ public final class QuotaLeaser {
 public final class QuotaAccount {
     /// The store counter, `quota-<hash>`.
     public let key: String
-    /// Units leased and not yet spent.
-    var left: Int64 = 0
-    /// Monotonic nanoseconds after which the units are void (the shared counter expired).
-    /// When this loop's view of the period ends (monotonic nanoseconds; 0 before the first lease).
-    public internal(set) var periodEnd: Int64 = 0
-    /// The counter's total after the last lease.
-    var lastTotal: Int64 = 0
-    /// The counter reached max: refuse until `periodEnd`.
-    var exhausted = false
-    /// A lease is in flight; these wait for it.
-    var leasing = false
-    var waiters: [(QuotaLeaser.Decision) -> Void] = []
+    /// What a request reads and writes, behind a pointer: a stored property of a class costs a
+    /// dynamic exclusivity check (a runtime call) at each change, a pointer's memory none.
+    struct State {
+        /// Units leased and not yet spent.
+        var left: Int64 = 0
+        /// When this loop's view of the period ends (monotonic nanoseconds; 0 before the first lease).
+        var periodEnd: Int64 = 0
+        /// The counter's total after the last lease (less what this loop gave back since).
+        var lastTotal: Int64 = 0
+        /// The counter reached max: refuse until then (monotonic nanoseconds), then ask again.
+        var exhaustedUntil: Int64 = 0
+        /// When a unit was last spent (or the last block granted).
+        var lastSpent: Int64 = 0
+        /// A lease is in flight, or its waiters are being served; new requests wait.
+        var leasing = false
+        /// Units the last lease granted.
+        var granted: Int64 = 0
+        /// The most units this loop's next lease of the key takes (adapts to how much it spends).
+        var largest = Int64.max / 2
+        /// Units went back (idle) since the last lease.
+        var gaveBack = false
+    }
+    let state = UnsafeMutablePointer<State>.allocate(capacity: 1)
 
-    init(key: String) { self.key = key }
+    var left: Int64 {
+        get { state.pointee.left }
+        set { state.pointee.left = newValue }
+    }
+    public internal(set) var periodEnd: Int64 {
+        get { state.pointee.periodEnd }
+        set { state.pointee.periodEnd = newValue }
+    }
+    var lastTotal: Int64 {
+        get { state.pointee.lastTotal }
+        set { state.pointee.lastTotal = newValue }
+    }
+    var exhaustedUntil: Int64 {
+        get { state.pointee.exhaustedUntil }
+        set { state.pointee.exhaustedUntil = newValue }
+    }
+    var lastSpent: Int64 {
+        get { state.pointee.lastSpent }
+        set { state.pointee.lastSpent = newValue }
+    }
+    var leasing: Bool {
+        get { state.pointee.leasing }
+        set { state.pointee.leasing = newValue }
+    }
+    /// Tickets of the requests waiting for a lease, and those being decided.
+    var waiters: [UInt64] = []
+    var delivering: [UInt64] = []
+    /// The lease in flight (or the last one): its limit, block size and when it was sent.
+    var lease: (limit: QuotaLeaser.Limit, block: Int64, sentAt: Int64) = (.init(max: 0, periodMillis: 1), 0, 0)
+    /// The store's completion of this account's leases.
+    var onCounter: ((Result<StoreCounter, StoreError>) -> Void)?
+    /// The account itself while the store has a lease of it to answer.
+    var inFlight: QuotaAccount?
+
+    init(key: String) {
+        self.key = key
+        state.initialize(to: State())
+    }
+
+    deinit { state.deallocate() }
 
     /// Forgets the previous period.
     func startPeriod() {
         left = 0
         periodEnd = 0
         lastTotal = 0
-        exhausted = false
+        exhaustedUntil = 0
+    }
+
+    /// One unit for a waiting request, or its refusal; nil when a lease is needed.
+    func take(_ limit: QuotaLeaser.Limit, now: Int64) -> QuotaLeaser.Decision? {
+        if left > 0 {
+            left -= 1
+            return .admitted(remaining: remaining(limit))
+        }
+        return now < exhaustedUntil ? .exceeded : nil
     }
 
     /// Units left in the period cluster-wide, counting units other loops hold as spent.

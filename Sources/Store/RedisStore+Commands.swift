@@ -112,6 +112,36 @@ extension RedisStore {
         }
     }
 
+    public func decrement(
+        _ key: String, by delta: Int64, ifExpiresWithinMillis: Int64, _ done: @escaping (Result<Bool, StoreError>) -> Void
+    ) {
+        command.begin(6)
+        command.argument("EVAL")
+        command.argument(RedisStore.decrementScript)
+        command.argument(1)
+        command.argument(key)
+        command.argument(delta)
+        command.argument(ifExpiresWithinMillis)
+        send(now: monotonicNanos()) { result in
+            done(
+                result.flatMap { reply in
+                    switch reply {
+                    case .integer(let done): .success(done == 1)
+                    case .error(let message) where message.contains("not an integer") || message.contains("overflow"):
+                        .failure(.notAnInteger(key: key))
+                    default: .failure(RedisStore.unexpected(reply, "DECRBY"))
+                    }
+                })
+        }
+    }
+
+    /// DECRBY only while the key's PTTL is between 0 and ARGV[2] (the period the units came from).
+    static let decrementScript = """
+        local ttl = redis.call('PTTL', KEYS[1])
+        if ttl > 0 and ttl <= tonumber(ARGV[2]) then redis.call('DECRBY', KEYS[1], ARGV[1]); return 1 end
+        return 0
+        """
+
     /// INCRBY, then PEXPIRE when the key has no expiry (PTTL -1: it was just created), in one
     /// atomic step on the server; returns the value and the milliseconds left.
     static let incrementScript = """

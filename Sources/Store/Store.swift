@@ -31,6 +31,13 @@ public protocol Store: AnyObject {
     func increment(
         _ key: String, by delta: Int64, expiryMillis: Int64,
         _ done: @escaping (Result<StoreCounter, StoreError>) -> Void)
+
+    /// Subtracts `delta` from the integer at `key` only when the key exists with an expiry at most
+    /// `ifExpiresWithinMillis` away, atomically; `done` gets whether it did. How quota units go
+    /// back to the period they were leased in: a counter of a later period, made since, has more
+    /// time to live than the bound, and a counter without expiry is never touched.
+    func decrement(
+        _ key: String, by delta: Int64, ifExpiresWithinMillis: Int64, _ done: @escaping (Result<Bool, StoreError>) -> Void)
 }
 
 /// A counter after an increment: its value and the milliseconds until it expires (-1: never).

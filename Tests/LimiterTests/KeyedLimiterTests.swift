@@ -59,14 +59,14 @@ private let s: Int64 = 1_000_000_000
         var goldAdmitted = 0
         var freeAdmitted = 0
         for _ in 0..<200 {
-            if table.take(keyHash: gold, rate: 100, per: 1, now: 0).allowed { goldAdmitted += 1 }
-            if table.take(keyHash: free, rate: 2, per: 60, now: 0).allowed { freeAdmitted += 1 }
+            if table.take(key: gold, rate: KeyedRate(rate: 100, per: 1), now: 0).allowed { goldAdmitted += 1 }
+            if table.take(key: free, rate: KeyedRate(rate: 2, per: 60), now: 0).allowed { freeAdmitted += 1 }
         }
         #expect(goldAdmitted == 100)
         #expect(freeAdmitted == 2)
         // 2 per 60 s: the next token after 30 s.
-        #expect(!table.take(keyHash: free, rate: 2, per: 60, now: 30 * s - 1).allowed)
-        #expect(table.take(keyHash: free, rate: 2, per: 60, now: 30 * s).allowed)
+        #expect(!table.take(key: free, rate: KeyedRate(rate: 2, per: 60), now: 30 * s - 1).allowed)
+        #expect(table.take(key: free, rate: KeyedRate(rate: 2, per: 60), now: 30 * s).allowed)
     }
 
     /// Rotating keys cannot grow the table, and they cannot push out a client that is deeper in debt.

@@ -12,7 +12,7 @@ import Testing
     let limit = QuotaLeaser.Limit(max: 10, periodMillis: 1000)
 
     /// One request, decided locally or through a lease (the memory store completes at once).
-    func request(_ leaser: QuotaLeaser, _ key: String, _ limit: QuotaLeaser.Limit, now: Int64) -> QuotaLeaser.Decision?
+    func request(_ leaser: TestLeaser, _ key: String, _ limit: QuotaLeaser.Limit, now: Int64) -> QuotaLeaser.Decision?
     {
         let account = leaser.account(for: key)
         if let decision = leaser.spend(account, limit, now: now) { return decision }
@@ -24,7 +24,7 @@ import Testing
     @Test func admitsExactlyMaxPerPeriodAndRenews() {
         let clock = FakeClock()
         let store = MemoryStore(clock: { clock.now })
-        let leaser = QuotaLeaser(store: store, failureMode: .open, largestBlock: 4)
+        let leaser = TestLeaser(store: store, failureMode: .open, largestBlock: 4)
         var decisions: [QuotaLeaser.Decision?] = []
         for _ in 0..<12 { decisions.append(request(leaser, "quota-k", limit, now: clock.now)) }
         #expect(decisions == (0..<10).reversed().map { .admitted(remaining: Int64($0)) } + [.exceeded, .exceeded])
@@ -59,13 +59,83 @@ import Testing
     @Test func leasersSharingAStoreNeverAdmitMoreThanMax() {
         let clock = FakeClock()
         let store = MemoryStore(clock: { clock.now })
-        let leasers = (0..<3).map { _ in QuotaLeaser(store: store, failureMode: .closed, largestBlock: 7) }
+        let leasers = (0..<3).map { _ in TestLeaser(store: store, failureMode: .closed, largestBlock: 7) }
         let limit = QuotaLeaser.Limit(max: 100, periodMillis: 1000)
         var admitted = 0
         for round in 0..<200 {
             if case .admitted = request(leasers[round % 3], "quota-shared", limit, now: clock.now) { admitted += 1 }
         }
         #expect(admitted == 100)
+    }
+
+    /// Units a loop holds go back once it stops spending, and the part of a block past max at
+    /// once, so another loop can spend the whole quota; the counter is never given back below what
+    /// was spent, and a loop that saw the quota spent asks again after the idle time.
+    @Test func idleBlocksGoBackSoEveryUnitIsReachable() {
+        let clock = FakeClock()
+        let store = MemoryStore(clock: { clock.now })
+        let idle: Int64 = 200_000_000
+        let a = TestLeaser(store: store, failureMode: .closed, largestBlock: 8, idleReturnNanos: idle)
+        let b = TestLeaser(store: store, failureMode: .closed, largestBlock: 8, idleReturnNanos: idle)
+        let limit = QuotaLeaser.Limit(max: 100, periodMillis: 10_000)
+        var admitted = 0
+        func spend(_ leaser: TestLeaser, _ n: Int) -> Int {
+            var count = 0
+            for _ in 0..<n {
+                if case .admitted = request(leaser, "quota-k", limit, now: clock.now) { count += 1 }
+            }
+            return count
+        }
+        admitted += spend(a, 30)
+        #expect(admitted == 30)
+        admitted += spend(b, 3)
+        // a holds the rest of its block; not yet idle, nothing goes back.
+        a.returnIdle(now: clock.now)
+        #expect(a.unitsGivenBack == 0)
+        clock.advance(nanos: idle)
+        a.returnIdle(now: clock.now)
+        b.returnIdle(now: clock.now)
+        #expect(a.unitsGivenBack > 0)
+        #expect(b.unitsGivenBack > 0)
+        // b alone now reaches every unit left, and no more.
+        admitted += spend(b, 200)
+        #expect(admitted == 100)
+        #expect(request(a, "quota-k", limit, now: clock.now) == .exceeded)
+        // a gave its units back and saw none left: it asks the store again after the idle time,
+        // finds none, and refuses without asking again meanwhile.
+        clock.advance(nanos: idle)
+        let leases = a.leasesRequested
+        #expect(spend(a, 10) == 0)
+        #expect(a.leasesRequested <= leases + 1)
+        var total: Int64 = -1
+        store.increment("quota-k", by: 0, expiryMillis: 10_000) { if case .success(let c) = $0 { total = c.value } }
+        #expect(total == 100, "the counter holds exactly the units spent")
+    }
+
+    /// A key that sees a request now and then does not lease a big block and give it back each
+    /// time: after its first idle return, its leases are about what it spends; a burst grows them
+    /// back to the largest block by doubling.
+    @Test func leasesAdaptToWhatALoopSpends() {
+        let clock = FakeClock()
+        let store = MemoryStore(clock: { clock.now })
+        let idle: Int64 = 200_000_000
+        let leaser = TestLeaser(store: store, failureMode: .closed, largestBlock: 100, idleReturnNanos: idle)
+        let limit = QuotaLeaser.Limit(max: 1_000_000, periodMillis: 3_600_000)
+        for _ in 0..<10 {
+            let decision = request(leaser, "quota-slow", limit, now: clock.now)
+            #expect(decision.map { if case .admitted = $0 { true } else { false } } == true)
+            clock.advance(nanos: idle)
+            leaser.returnIdle(now: clock.now)
+        }
+        #expect(leaser.leasesRequested == 10)
+        #expect(leaser.unitsGivenBack >= 99 && leaser.unitsGivenBack <= 99 + 5, "\(leaser.unitsGivenBack)")
+        let before = leaser.leasesRequested
+        var admitted = 0
+        for _ in 0..<1000 {
+            if case .admitted = request(leaser, "quota-slow", limit, now: clock.now) { admitted += 1 }
+        }
+        #expect(admitted == 1000)
+        #expect(leaser.leasesRequested - before < 20, "\(leaser.leasesRequested - before) leases")
     }
 
     @Test func failureModeDecidesWhileRedisIsDown() throws {
@@ -76,7 +146,7 @@ import Testing
         server.kill()
         #expect(loop.run(seconds: 10) { !store.isReady })
         for (mode, admitted) in [(QuotaLeaser.FailureMode.open, true), (.closed, false)] {
-            let leaser = QuotaLeaser(store: store, failureMode: mode)
+            let leaser = TestLeaser(store: store, failureMode: mode)
             let account = leaser.account(for: "quota-k")
             let decision = loop.call { leaser.lease(account, limit, now: monotonicNanos(), $0) }
             #expect(decision == .storeUnavailable(admitted: admitted))
@@ -148,7 +218,7 @@ final class Scoreboard: Sendable {
 private func spendPeriods(port: Int, limit: QuotaLeaser.Limit, board: Scoreboard) {
     guard let loop = try? StoreLoop() else { return }
     let store = loop.redis(RedisOptions(port: port))
-    let leaser = QuotaLeaser(store: store, failureMode: .closed, largestBlock: 100)
+    let leaser = TestLeaser(store: store, failureMode: .closed, largestBlock: 100)
     let account = leaser.account(for: "quota-shared")
     for phase in 1...2 {
         while board.snapshot.phase < phase { loop.run(seconds: 0.01) }
@@ -185,4 +255,36 @@ private func spendPeriods(port: Int, limit: QuotaLeaser.Limit, board: Scoreboard
         }
     }
     board.update { $0.leases += leaser.leasesRequested }
+}
+
+/// A test's leaser with the decisions it delivers: a closure per waiting ticket, run when decided.
+final class TestLeaser {
+    private(set) var leaser: QuotaLeaser!
+    var waiting: [UInt64: (QuotaLeaser.Decision) -> Void] = [:]
+    private var next: UInt64 = 1 << 40
+
+    init(store: any Store, failureMode: QuotaLeaser.FailureMode, largestBlock: Int64 = 100, idleReturnNanos: Int64 = 1_000_000_000) {
+        leaser = QuotaLeaser(
+            store: store, failureMode: failureMode, largestBlock: largestBlock, idleReturnNanos: idleReturnNanos
+        ) { [unowned self] _, ticket, decision in
+            waiting.removeValue(forKey: ticket)?(decision)
+        }
+    }
+
+    func account(for key: String) -> QuotaAccount { leaser.account(for: key) }
+    func spend(_ account: QuotaAccount, _ limit: QuotaLeaser.Limit, now: Int64) -> QuotaLeaser.Decision? {
+        leaser.spend(account, limit, now: now)
+    }
+    func sweep(now: Int64) { leaser.sweep(now: now) }
+    func returnIdle(now: Int64) { leaser.returnIdle(now: now) }
+    var leasesRequested: Int { leaser.leasesRequested }
+    var decidedLocally: Int { leaser.decidedLocally }
+    var unitsGivenBack: Int64 { leaser.unitsGivenBack }
+
+    /// Leases for one request; `done` gets its decision (maybe before this returns).
+    func lease(_ account: QuotaAccount, _ limit: QuotaLeaser.Limit, now: Int64, _ done: @escaping (QuotaLeaser.Decision) -> Void) {
+        next += 1
+        waiting[next] = done
+        leaser.lease(account, limit, now: now, ticket: next)
+    }
 }

@@ -85,6 +85,30 @@ import Testing
     }
 
     @Test(arguments: StoreKind.allCases)
+    func decrementTouchesOnlyACounterExpiringWithinTheBound(kind: StoreKind) throws {
+        let f = try StoreFixture(kind)
+        func decrement(_ key: String, _ delta: Int64, within: Int64) -> Bool? {
+            try? f.call { f.store.decrement(key, by: delta, ifExpiresWithinMillis: within, $0) }?.get()
+        }
+        // No counter: nothing to give back to, and none is made.
+        #expect(decrement("quota-k", 5, within: 10_000) == false)
+        #expect(f.get("quota-k") == .some(nil))
+        #expect(try f.increment("quota-k", by: 10, expiryMillis: 2000)?.get() == 10)
+        // The counter has about 2 s to live: more than a 1 s bound (a later period's), within 3 s.
+        #expect(decrement("quota-k", 4, within: 1000) == false)
+        #expect(decrement("quota-k", 4, within: 3000) == true)
+        #expect(try f.increment("quota-k", by: 0, expiryMillis: 2000)?.get() == 6)
+        // A counter without expiry is never touched.
+        #expect(f.set("plain", "7"))
+        #expect(decrement("plain", 1, within: 1_000_000) == false)
+        #expect(f.get("plain") == .some(Array("7".utf8)))
+        #expect(f.set("text", "hello", ttlMillis: 1000))
+        #expect(
+            f.call { f.store.decrement("text", by: 1, ifExpiresWithinMillis: 5000, $0) }
+                == .failure(.notAnInteger(key: "text")))
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func incrementRefusesWhatIsNotAnInteger(kind: StoreKind) throws {
         let f = try StoreFixture(kind)
         #expect(f.set("text", "hello"))
