@@ -115,14 +115,14 @@ public final class QuotaLeaser {
     @inline(__always)
     public func spend(_ account: QuotaAccount, _ limit: Limit, now: Int64) -> Decision? {
         if limit.max <= 0 { return .admitted(remaining: 0) }
-        guard now < account.periodEnd, !account.leasing else { return nil }
-        if account.left > 0 {
-            account.left -= 1
-            account.lastSpent = now
+        guard now < account.state.pointee.periodEnd, !account.state.pointee.leasing else { return nil }
+        if account.state.pointee.left > 0 {
+            account.state.pointee.left -= 1
+            account.state.pointee.lastSpent = now
             counters.pointee.decidedLocally &+= 1
             return .admitted(remaining: account.remaining(limit))
         }
-        if now < account.exhaustedUntil {
+        if now < account.state.pointee.exhaustedUntil {
             counters.pointee.decidedLocally &+= 1
             return .exceeded
         }
@@ -133,10 +133,10 @@ public final class QuotaLeaser {
     /// gets the decision with `ticket` (before returning when the store completes at once).
     public func lease(_ account: QuotaAccount, _ limit: Limit, now: Int64, ticket: UInt64) {
         if let decision = spend(account, limit, now: now) { return deliver(account, ticket, decision) }
-        if now >= account.periodEnd && !account.leasing { account.startPeriod() }
+        if now >= account.state.pointee.periodEnd && !account.state.pointee.leasing { account.startPeriod() }
         account.waiters.append(ticket)
-        guard !account.leasing else { return }
-        account.leasing = true
+        guard !account.state.pointee.leasing else { return }
+        account.state.pointee.leasing = true
         requestBlock(account, limit, sentAt: now)
     }
 
@@ -144,17 +144,17 @@ public final class QuotaLeaser {
     /// the period they were leased in. Call now and then (a few times a second); allocation-free.
     public func returnIdle(now: Int64) {
         for account in accounts.values
-        where account.left > 0 && !account.leasing && now < account.periodEnd
-            && now &- account.lastSpent >= idleReturnNanos
+        where account.state.pointee.left > 0 && !account.state.pointee.leasing && now < account.state.pointee.periodEnd
+            && now &- account.state.pointee.lastSpent >= idleReturnNanos
         {
-            let units = account.left
-            account.left = 0
-            account.lastTotal &-= units
+            let units = account.state.pointee.left
+            account.state.pointee.left = 0
+            account.state.pointee.lastTotal &-= units
             // This loop needs about what it spent of the block: lease that much next time, so a
             // key that sees a request now and then does not lease and give back a big block each.
             account.state.pointee.largest = Swift.max(1, account.state.pointee.granted &- units)
             account.state.pointee.gaveBack = true
-            giveBack(account, units, millisToExpiry: (account.periodEnd &- now) / 1_000_000)
+            giveBack(account, units, millisToExpiry: (account.state.pointee.periodEnd &- now) / 1_000_000)
         }
     }
 
@@ -162,7 +162,7 @@ public final class QuotaLeaser {
     /// then (every few seconds) so that keys seen once do not stay forever. A forgotten account a
     /// caller still holds keeps working; `account(for:)` then makes a new one.
     public func sweep(now: Int64) {
-        accounts = accounts.filter { $0.value.leasing || now < $0.value.periodEnd }
+        accounts = accounts.filter { $0.value.state.pointee.leasing || now < $0.value.state.pointee.periodEnd }
     }
 
     /// The number of units one lease takes: an eighth of what is left, at most `largest` (the
@@ -176,7 +176,7 @@ public final class QuotaLeaser {
         let state = account.state
         if !state.pointee.gaveBack { state.pointee.largest = Swift.min(largestBlock, state.pointee.largest &* 2) }
         state.pointee.gaveBack = false
-        let block = Self.blockSize(max: limit.max, total: account.lastTotal, largest: state.pointee.largest)
+        let block = Self.blockSize(max: limit.max, total: account.state.pointee.lastTotal, largest: state.pointee.largest)
         counters.pointee.leasesRequested += 1
         account.lease = (limit, block, sentAt)
         if account.onCounter == nil {
@@ -214,24 +214,24 @@ public final class QuotaLeaser {
                 for i in account.delivering.indices { deliver(account, account.delivering[i], decision) }
                 account.delivering.removeAll(keepingCapacity: true)
             }
-            account.leasing = false
+            account.state.pointee.leasing = false
             return
         case .success(let counter):
             let first = counter.value - block
             let usable = Swift.max(0, Swift.min(counter.value, limit.max) - first)
-            account.left = usable
+            account.state.pointee.left = usable
             account.state.pointee.granted = usable
-            account.lastTotal = counter.value
-            account.lastSpent = sentAt
+            account.state.pointee.lastTotal = counter.value
+            account.state.pointee.lastSpent = sentAt
             // -1: the counter has no expiry (set by someone else); treat it as one period.
             let millis = counter.millisToExpiry >= 0 ? counter.millisToExpiry : limit.periodMillis
-            account.periodEnd = sentAt &+ millis &* 1_000_000
-            account.exhaustedUntil =
-                counter.value >= limit.max ? Swift.min(account.periodEnd, sentAt &+ idleReturnNanos) : 0
+            account.state.pointee.periodEnd = sentAt &+ millis &* 1_000_000
+            account.state.pointee.exhaustedUntil =
+                counter.value >= limit.max ? Swift.min(account.state.pointee.periodEnd, sentAt &+ idleReturnNanos) : 0
             // Units of the block past max were never handed out: back to the counter, so that
             // units other loops give back later are all reachable.
             if usable < block && counter.millisToExpiry >= 0 {
-                account.lastTotal &-= block - usable
+                account.state.pointee.lastTotal &-= block - usable
                 giveBack(account, block - usable, millisToExpiry: millis)
             }
         }
@@ -253,7 +253,7 @@ public final class QuotaLeaser {
             if starved { account.waiters.insert(contentsOf: account.delivering[served...], at: 0) }
             account.delivering.removeAll(keepingCapacity: true)
             if account.waiters.isEmpty {
-                account.leasing = false
+                account.state.pointee.leasing = false
                 return
             }
             if starved { return requestBlock(account, limit, sentAt: account.lease.sentAt) }
@@ -290,30 +290,8 @@ public final class QuotaAccount {
     }
     let state = UnsafeMutablePointer<State>.allocate(capacity: 1)
 
-    var left: Int64 {
-        get { state.pointee.left }
-        set { state.pointee.left = newValue }
-    }
-    public internal(set) var periodEnd: Int64 {
-        get { state.pointee.periodEnd }
-        set { state.pointee.periodEnd = newValue }
-    }
-    var lastTotal: Int64 {
-        get { state.pointee.lastTotal }
-        set { state.pointee.lastTotal = newValue }
-    }
-    var exhaustedUntil: Int64 {
-        get { state.pointee.exhaustedUntil }
-        set { state.pointee.exhaustedUntil = newValue }
-    }
-    var lastSpent: Int64 {
-        get { state.pointee.lastSpent }
-        set { state.pointee.lastSpent = newValue }
-    }
-    var leasing: Bool {
-        get { state.pointee.leasing }
-        set { state.pointee.leasing = newValue }
-    }
+    /// When this loop's view of the period ends (monotonic nanoseconds; 0 before the first lease).
+    public var periodEnd: Int64 { state.pointee.periodEnd }
     /// Tickets of the requests waiting for a lease, and those being decided.
     var waiters: [UInt64] = []
     var delivering: [UInt64] = []
@@ -333,23 +311,23 @@ public final class QuotaAccount {
 
     /// Forgets the previous period.
     func startPeriod() {
-        left = 0
-        periodEnd = 0
-        lastTotal = 0
-        exhaustedUntil = 0
+        state.pointee.left = 0
+        state.pointee.periodEnd = 0
+        state.pointee.lastTotal = 0
+        state.pointee.exhaustedUntil = 0
     }
 
     /// One unit for a waiting request, or its refusal; nil when a lease is needed.
     func take(_ limit: QuotaLeaser.Limit, now: Int64) -> QuotaLeaser.Decision? {
-        if left > 0 {
-            left -= 1
+        if state.pointee.left > 0 {
+            state.pointee.left -= 1
             return .admitted(remaining: remaining(limit))
         }
-        return now < exhaustedUntil ? .exceeded : nil
+        return now < state.pointee.exhaustedUntil ? .exceeded : nil
     }
 
     /// Units left in the period cluster-wide, counting units other loops hold as spent.
     func remaining(_ limit: QuotaLeaser.Limit) -> Int64 {
-        max(0, limit.max - min(lastTotal, limit.max) + left)
+        max(0, limit.max - min(state.pointee.lastTotal, limit.max) + state.pointee.left)
     }
 }
