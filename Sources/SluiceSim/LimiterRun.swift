@@ -11,14 +11,15 @@ enum LimiterRun {
     static let names = SimExperiment.allCases.map(\.rawValue) + ["bandwidth"]
 
     static func run(
-        _ names: [String], nodes: Int, workers: Int, limits: Int, overGossip: Bool, seed: UInt64,
+        _ names: [String], nodes: Int?, workers: Int, limits: Int, overGossip: Bool, seed: UInt64,
         format: ReportTable.Format
     ) {
+        let size = nodes ?? 10
         let network =
             overGossip
             ? "records on gossip channel 1 of real Membership nodes (SimulatedNetwork, latency 1 ms, 1% loss)"
             : "records delivered in 5–200 ms, 1% loss, detection 3 s + ≤ 0.5 s (model)"
-        print("sluice-sim limiter: \(nodes) nodes × \(workers) workers, L = 1000/s (tiny: 1/s), demand 3 × L, "
+        print("sluice-sim limiter: \(size) nodes × \(workers) workers, L = 1000/s (tiny: 1/s), demand 3 × L, "
             + "limiter interval 200 ms, \(network), seed \(seed)")
         var summary = ReportTable(headers: [
             "experiment", "steady s", "1 s max err", "10 s windows", "oracle count", "oracle decisions",
@@ -31,10 +32,10 @@ enum LimiterRun {
             var notes: [String] = []
             if overGossip {
                 var gossip = GossipTransport(seed: seed, latency: millisecond, loss: 0.01)
-                report = experiment.run(nodes: nodes, workers: workers, seed: seed, over: &gossip)
+                report = experiment.run(nodes: size, workers: workers, seed: seed, over: &gossip)
                 notes.append("gossip=\(Format.fixed(gossip.bytesPerNodeSecond(from: 0, until: report.scenario.duration).sent, 0))B/node/s")
             } else {
-                report = experiment.run(nodes: nodes, workers: workers, seed: seed)
+                report = experiment.run(nodes: size, workers: workers, seed: seed)
             }
             printSeries(report)
             summary.append(row(report, notes: notes))
@@ -44,9 +45,9 @@ enum LimiterRun {
             print("\nsummary (steady state = after warm-up, or from 5 s after the event):")
             print(summary.render(format))
         }
-        // The sizes: 3 nodes and 100 (or `--limiter-nodes` when given another size).
+        // The sizes: 3 nodes and 100, or `--limiter-nodes` when given.
         if names.contains("bandwidth") {
-            bandwidth(nodes: [3, nodes == 10 ? 100 : nodes], limits: limits, overGossip: overGossip, seed: seed, format: format)
+            bandwidth(nodes: [3, nodes ?? 100], limits: limits, overGossip: overGossip, seed: seed, format: format)
         }
     }
 

@@ -20,7 +20,9 @@ struct Options {
     var scale: [Int] = []
     /// Limiter experiments (`--limiter uniform,shift|all`): run these instead of the gossip scenarios.
     var limiter: [String] = []
-    var limiterNodes = 10
+    /// `--limiter-nodes N`: the experiments' cluster size (default 10) and the bandwidth measure's
+    /// second size (default 100; the first is always 3).
+    var limiterNodes: Int?
     var workers = 2
     /// Limiter experiments over the real gossip (`--over gossip`) instead of the delivery model.
     var overGossip = false
