@@ -19,10 +19,10 @@ struct GossipTransport: SimTransport {
     private var byName: [String: Int] = [:]
     /// Partition changes in time order: the groups from then on, or nil for "healed".
     private var splits: [(at: Int64, groups: [[Int]]?)] = []
-    /// Bytes sent and delivered by all gossip nodes at time 0 (after the cluster formed), and when
-    /// the run first passed `markAt`.
-    private var bytesAtZero = (sent: 0, delivered: 0)
-    private var bytesAtMark: (sent: Int, delivered: Int)?
+    /// Bytes sent and delivered, and stale record copies dropped, by all gossip nodes at time 0
+    /// (after the cluster formed), and when the run first passed `markAt`.
+    private var bytesAtZero = (sent: 0, delivered: 0, stale: 0)
+    private var bytesAtMark: (sent: Int, delivered: Int, stale: Int)?
     /// The experiment's time at which `bytesAtMark` is taken (the end of a warm-up).
     var markAt: Int64 = 5 * second
 
@@ -101,21 +101,23 @@ struct GossipTransport: SimTransport {
     /// Gossip bytes (membership and records, all packets) sent and delivered per node per second
     /// between the experiment's times `from` and `until` (the counters are read when the run passes
     /// `from`, see `deliveries`).
-    func bytesPerNodeSecond(from: Int64, until: Int64) -> (sent: Double, received: Double) {
+    /// Also the user record copies dropped as older than one already held (`staleBroadcasts`).
+    func bytesPerNodeSecond(from: Int64, until: Int64) -> (sent: Double, received: Double, stale: Double) {
         let base = from <= 0 ? bytesAtZero : (bytesAtMark ?? bytesAtZero)
         let seconds = Double(until - from) / Double(second)
-        guard seconds > 0, nodes > 0 else { return (0, 0) }
+        guard seconds > 0, nodes > 0 else { return (0, 0, 0) }
         let now = totals
         return (
             Double(now.sent - base.sent) / Double(nodes) / seconds,
-            Double(now.delivered - base.delivered) / Double(nodes) / seconds
+            Double(now.delivered - base.delivered) / Double(nodes) / seconds,
+            Double(now.stale - base.stale) / Double(nodes) / seconds
         )
     }
 
-    private var totals: (sent: Int, delivered: Int) {
-        (0..<nodes).reduce((0, 0)) { acc, i in
+    private var totals: (sent: Int, delivered: Int, stale: Int) {
+        (0..<nodes).reduce((0, 0, 0)) { acc, i in
             let s = net.stats(i)
-            return (acc.0 + s.bytesSent, acc.1 + s.bytesDelivered)
+            return (acc.0 + s.bytesSent, acc.1 + s.bytesDelivered, acc.2 + net.membership(i).counters.staleBroadcasts)
         }
     }
 

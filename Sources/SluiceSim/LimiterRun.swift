@@ -84,20 +84,20 @@ enum LimiterRun {
         print("\ngossip bandwidth: \(limits) limits in use, 100 hot (3 × L each), 10 s after a 5 s warm-up")
         var table = ReportTable(headers: [
             "nodes", "spread", "records/s/node/hot", "sent B/s/node", "received B/s/node", "1 s max err",
-            "gossip sent B/s/node", "gossip received B/s/node",
+            "gossip sent B/s/node", "gossip received B/s/node", "stale copies dropped/s/node",
         ])
         for n in nodes.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } } {
             for (name, shape) in [("uniform", TrafficShape.uniform), ("zipf", .zipf(1))] {
                 let clock = WallClock()
                 var b: SimBandwidth
-                var wire = ["-", "-"]
+                var wire = ["-", "-", "-"]
                 if overGossip {
                     var gossip = GossipTransport(seed: seed, latency: millisecond, loss: 0.01)
                     b = SimBandwidth.measure(
                         nodes: n, limits: limits, hot: 100, shape: shape, seconds: 10, settings: .init(), seed: seed,
                         over: &gossip)
-                    let (sent, received) = gossip.bytesPerNodeSecond(from: 5 * second, until: 15 * second)
-                    wire = [Format.fixed(sent, 0), Format.fixed(received, 0)]
+                    let (sent, received, stale) = gossip.bytesPerNodeSecond(from: 5 * second, until: 15 * second)
+                    wire = [Format.fixed(sent, 0), Format.fixed(received, 0), Format.fixed(stale, 1)]
                 } else {
                     b = SimBandwidth.measure(nodes: n, limits: limits, shape: shape, seed: seed)
                 }
