@@ -25,6 +25,10 @@ struct GossipTransport: SimTransport {
     private var bytesAtMark: (sent: Int, delivered: Int, stale: Int)?
     /// The experiment's time at which `bytesAtMark` is taken (the end of a warm-up).
     var markAt: Int64 = 5 * second
+    /// Network time of the last heal, and how long after it every running node first saw every
+    /// other running node alive (nil until then).
+    private var healedAt: Instant?
+    private(set) var membershipHealTime: Instant?
 
     init(seed: UInt64, latency: Instant, loss: Double) {
         net = SimulatedNetwork(seed: seed, keyring: try! Keyring(keys: [Cluster.clusterKey]))  // 32 bytes
@@ -121,12 +125,34 @@ struct GossipTransport: SimTransport {
         }
     }
 
-    /// Runs the network to the experiment's time t, splitting and healing on the way.
+    static func everyoneSeesEveryoneAlive(_ net: borrowing SimulatedNetwork, nodes: Int) -> Bool {
+        for k in 0..<nodes where net.isRunning(k) {
+            for j in 0..<nodes where j != k && net.isRunning(j) {
+                if net.state(of: j, at: k) != .alive { return false }
+            }
+        }
+        return true
+    }
+
+    /// Runs the network to the experiment's time t, splitting and healing on the way (and, after a
+    /// heal, timing `membershipHealTime`).
     private mutating func advance(to t: Int64) {
         while let next = splits.first, next.at <= t {
             net.run(until: max(net.now, offset + next.at))
-            if let groups = next.groups { net.partition(groups) } else { net.heal() }
+            if let groups = next.groups {
+                net.partition(groups)
+            } else {
+                net.heal()
+                healedAt = net.now
+                membershipHealTime = nil
+            }
             splits.removeFirst()
+        }
+        if let healedAt, membershipHealTime == nil, offset + t > net.now {
+            let n = nodes
+            if net.run(until: offset + t, stopWhen: { Self.everyoneSeesEveryoneAlive($0, nodes: n) }) {
+                membershipHealTime = net.now - healedAt
+            }
         }
         if bytesAtMark == nil, t >= markAt {
             if offset + markAt > net.now { net.run(until: offset + markAt) }

@@ -34,6 +34,7 @@ enum LimiterRun {
                 var gossip = GossipTransport(seed: seed, latency: millisecond, loss: 0.01)
                 report = experiment.run(nodes: size, workers: workers, seed: seed, over: &gossip)
                 notes.append("gossip=\(Format.fixed(gossip.bytesPerNodeSecond(from: 0, until: report.scenario.duration).sent, 0))B/node/s")
+                if let heal = gossip.membershipHealTime { notes.append("membership-heal=\(heal / 1_000_000)ms") }
             } else {
                 report = experiment.run(nodes: size, workers: workers, seed: seed)
             }
