@@ -36,7 +36,8 @@ struct Options {
                sluice-sim --limiter NAME,...|all [--limiter-nodes N] [--workers W] [--limits N]
                           [--over model|gossip] [--seed S]
         Runs N gossip nodes in virtual time over a simulated network and prints one row per scenario.
-        --limiter runs the distributed limiter's experiments instead (\(LimiterRun.names.joined(separator: " "))).
+        --limiter runs the distributed limiter's experiments instead (\(LimiterRun.names.joined(separator: " ")))
+        on --limiter-nodes nodes (default 10); bandwidth measures 3 nodes and --limiter-nodes (default 100).
         """
 
     enum ParseError: Error, CustomStringConvertible {
