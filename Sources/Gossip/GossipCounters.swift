@@ -36,6 +36,9 @@ public struct GossipCounters: Sendable, Equatable {
     public var refutations = 0
     /// User broadcasts received and handed to the caller.
     public var broadcastsReceived = 0
+    /// User broadcasts dropped because a newer version of their (channel, key) had already
+    /// arrived: an older copy still travelling. (Not a packet drop: the packet was applied.)
+    public var staleBroadcasts = 0
 
     public var dropped: Int { badTag + truncated + oversized + version + replay + duplicate + malformed }
 

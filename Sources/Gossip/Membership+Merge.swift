@@ -253,8 +253,10 @@ extension Membership {
         }
     }
 
-    /// Forgets members dead or left for longer than `deadRetention`.
+    /// Forgets members dead or left for longer than `deadRetention`, and record versions older
+    /// than `recordRetention`.
     mutating func reap(now: Instant) {
+        forgetSeenRecords(now: now)
         var i = 1
         while i < list.count {
             let m = list[i]

@@ -38,8 +38,11 @@ public struct Membership {
 
     var updates = BroadcastQueue()
     var records = BroadcastQueue()
-    /// Last payload seen per user (channel, key), so an echo is neither delivered nor re-spread.
-    var seenRecords: [BroadcastSubject: [UInt8]] = [:]
+    /// The highest version seen per user (channel, key): only a higher one is delivered and spread,
+    /// so neither an echo nor an older copy still travelling replaces what this node holds.
+    var seenRecords: [BroadcastSubject: SeenRecord] = [:]
+    /// The latest time this node was given (start, receive, tick): numbers its own records.
+    var clock: Instant = 0
 
     var outbox: [(to: Endpoint, packet: [UInt8])] = []
     /// The messages of the packet being built (reused: one allocation for the node's life).
@@ -59,6 +62,12 @@ public struct Membership {
     var nextPushPullAt: Instant = .max
     var nextReapAt: Instant = .max
     var nextDeadProbeAt: Instant = .max
+
+    /// A (channel, key)'s highest version, and when it arrived (or was sent).
+    struct SeenRecord {
+        var version: UInt64
+        var at: Instant
+    }
 
     struct Member {
         var info: MemberInfo
@@ -141,6 +150,7 @@ public struct Membership {
     public mutating func start(seeds: [Endpoint], now: Instant) {
         guard !started else { return }
         started = true
+        clock = max(clock, now)
         packetSeq = max(packetSeq, UInt64(max(now, 0)))
         list[0].changedAt = now
         self.seeds = seeds.filter { $0 != address }
@@ -164,6 +174,7 @@ public struct Membership {
     public mutating func receive(_ packet: UnsafeRawBufferPointer, from: Endpoint, now: Instant) {
         counters.packetsIn += 1
         counters.bytesIn += packet.count
+        clock = max(clock, now)
         let decoded: DecodedPacket
         switch PacketCodec.open(packet, keyring: keyring, maxSize: config.maxPacketSize) {
         case .failure(let reason):
@@ -199,6 +210,7 @@ public struct Membership {
 
     public mutating func tick(now: Instant) {
         guard started else { return }
+        clock = max(clock, now)
         if hasLeft {
             if now >= nextGossipAt {
                 gossipRound()
@@ -282,16 +294,21 @@ public struct Membership {
     }
 
     /// Queues `record` for every live member. A queued record with the same channel and key is
-    /// replaced. Receivers hand each (channel, key, payload) over once and pass it on; a record
-    /// identical to the last one seen for its key is taken for an echo, so a module that repeats
-    /// itself on purpose puts a version or nonce in the payload. Returns false (and queues
+    /// replaced. Each call numbers the record above the last version of its (channel, key) this
+    /// node has seen, and at least at the clock in milliseconds (so a restarted process numbers
+    /// above its previous life). Receivers hand a record over and pass it on only when its version
+    /// is above the last they saw for its key: an echo, or an older copy still travelling after a
+    /// newer one arrived, is dropped (`GossipCounters.staleBroadcasts` counts the older ones).
+    /// So every call is delivered once, even with the same payload. One origin per (channel, key):
+    /// two nodes numbering the same key would drop each other's records. Returns false (and queues
     /// nothing) when the record cannot fit in one packet.
     @discardableResult
     public mutating func broadcast(_ record: Broadcast) -> Bool {
-        let message = Message.user(record).encoded()
-        guard message.count <= config.maxPacketSize - PacketCodec.overhead(sender: name) else { return false }
         let subject = BroadcastSubject.record(channel: record.channel, key: record.key)
-        seenRecords[subject] = record.payload
+        let version = max((seenRecords[subject]?.version ?? 0) &+ 1, UInt64(max(clock, 0) / ms))
+        let message = Message.user(record, version: version).encoded()
+        guard message.count <= config.maxPacketSize - PacketCodec.overhead(sender: name) else { return false }
+        remember(subject, version: version, now: clock)
         records.enqueue(subject, message)
         return true
     }
@@ -313,6 +330,28 @@ public struct Membership {
     // MARK: - Helpers
 
     var reapEvery: Instant { max(sec, config.deadRetention / 10) }
+
+    /// How long a (channel, key)'s version is remembered after it last changed: 60 s by default
+    /// (`deadRetention / 10`, at least 10 s). Far longer than a copy travels (a few gossip rounds
+    /// per hop), and short enough that an origin whose clock went back (a rebooted machine) is
+    /// heard again within a minute.
+    var recordRetention: Instant { max(10 * sec, config.deadRetention / 10) }
+
+    /// Most (channel, key) versions remembered: past it, those older than `recordRetention` go,
+    /// then (a flood of keys) all of them.
+    static let maxSeenRecords = 65_536
+
+    mutating func remember(_ subject: BroadcastSubject, version: UInt64, now: Instant) {
+        if seenRecords.count >= Self.maxSeenRecords && seenRecords[subject] == nil {
+            forgetSeenRecords(now: now)
+            if seenRecords.count >= Self.maxSeenRecords { seenRecords.removeAll() }
+        }
+        seenRecords[subject] = SeenRecord(version: version, at: now)
+    }
+
+    mutating func forgetSeenRecords(now: Instant) {
+        seenRecords = seenRecords.filter { now - $0.value.at < recordRetention }
+    }
 
     /// How often a random dead member is pinged (see `probeRandomDead`): every 10 probe periods.
     var deadProbeEvery: Instant { 10 * config.probeInterval }
@@ -354,14 +393,16 @@ public struct Membership {
         case .pushPull(let wantReply, let remote):
             mergeState(remote, sender: sender, now: now)
             if wantReply && !hasLeft { sendPushPull(to: from, wantReply: false) }
-        case .user(let record):
+        case .user(let record, let version):
             let subject = BroadcastSubject.record(channel: record.channel, key: record.key)
-            guard seenRecords[subject] != record.payload else { return }
-            if seenRecords.count >= 65_536 { seenRecords.removeAll() }
-            seenRecords[subject] = record.payload
+            if let seen = seenRecords[subject], version <= seen.version {
+                if version < seen.version { counters.staleBroadcasts += 1 }
+                return
+            }
+            remember(subject, version: version, now: now)
             received.append(record)
             counters.broadcastsReceived += 1
-            records.enqueue(subject, Message.user(record).encoded())
+            records.enqueue(subject, message.encoded())
         }
     }
 

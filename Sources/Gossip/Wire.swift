@@ -1,8 +1,11 @@
-// The wire format, version 1. One UDP datagram is one packet:
+// The wire format, version 2. One UDP datagram is one packet:
 //
 //   version u8 | length u16 (whole packet, tag included) | seq varint | sender: len u8, UTF-8 |
 //   message* | tag (16 bytes)
 //   message = type u8 | body length varint | body
+//
+// Version 2 added the user record's version (channel | version varint | key | payload), which orders
+// the records of one (channel, key); version 1 nodes and version 2 nodes drop each other's packets.
 //
 // Integers in bodies are LEB128 varints (incarnations and sequence numbers are small), names are
 // a length byte then UTF-8 (1...64 bytes), endpoints are a length byte (4 or 16), the address and a
@@ -11,7 +14,7 @@
 // only after all of it parsed, so a bad packet changes nothing.
 
 /// Wire version written in, and required of, every packet.
-let wireVersion: UInt8 = 1
+let wireVersion: UInt8 = 2
 /// Longest member name, in UTF-8 bytes.
 let maxNameLength = 64
 
@@ -27,7 +30,9 @@ enum Message: Equatable, Sendable {
     case dead(name: String, incarnation: UInt32, from: String)
     /// One chunk of a full state. `wantReply` asks for the receiver's state back.
     case pushPull(wantReply: Bool, members: [MemberInfo])
-    case user(Broadcast)
+    /// A user record and its version: the origin numbers each (channel, key) upwards, and a
+    /// receiver keeps only the highest it has seen (see `Membership.broadcast`).
+    case user(Broadcast, version: UInt64)
 
     var typeByte: UInt8 {
         switch self {
@@ -68,8 +73,9 @@ enum Message: Equatable, Sendable {
             body.byte(wantReply ? 1 : 0)
             body.varint(UInt64(members.count))
             for m in members { body.member(m) }
-        case .user(let record):
+        case .user(let record, let version):
             body.byte(record.channel)
+            body.varint(version)
             body.varint(UInt64(record.key.count))
             body.bytes(record.key)
             body.varint(UInt64(record.payload.count))
@@ -117,10 +123,10 @@ enum Message: Equatable, Sendable {
             }
             message = .pushPull(wantReply: flag == 1, members: members)
         case 9:
-            guard let channel = body.byte(), let keyCount = body.varint(), let key = body.take(keyCount),
-                let payloadCount = body.varint(), let payload = body.take(payloadCount)
+            guard let channel = body.byte(), let version = body.varint(), let keyCount = body.varint(),
+                let key = body.take(keyCount), let payloadCount = body.varint(), let payload = body.take(payloadCount)
             else { return nil }
-            message = .user(Broadcast(channel: channel, key: key, payload: payload))
+            message = .user(Broadcast(channel: channel, key: key, payload: payload), version: version)
         default:
             return nil
         }

@@ -39,8 +39,8 @@ final class ClusterEvents: Sendable {
 
     /// A record on the control channel, keyed by `key(nodeName)` and a stamp (the wall clock in
     /// nanoseconds). Every event is a record of its own key: gossip replaces a queued record by a
-    /// later one of the same key, and an older copy still travelling could then replace the newer
-    /// one; members act on each event once.
+    /// later one of the same key (two changes of one key in a row would be one event), and a key is
+    /// only ever sent by one node; members act on each event once.
     private func broadcast(key: (String) -> [UInt8]) {
         guard let cluster = node.withLock({ $0 }) else { return }
         var now = timespec()

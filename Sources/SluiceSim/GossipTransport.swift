@@ -19,12 +19,16 @@ struct GossipTransport: SimTransport {
     private var byName: [String: Int] = [:]
     /// Partition changes in time order: the groups from then on, or nil for "healed".
     private var splits: [(at: Int64, groups: [[Int]]?)] = []
-    /// Bytes sent and delivered by all gossip nodes at time 0 (after the cluster formed), and when
-    /// the run first passed `markAt`.
-    private var bytesAtZero = (sent: 0, delivered: 0)
-    private var bytesAtMark: (sent: Int, delivered: Int)?
+    /// Bytes sent and delivered, and stale record copies dropped, by all gossip nodes at time 0
+    /// (after the cluster formed), and when the run first passed `markAt`.
+    private var bytesAtZero = (sent: 0, delivered: 0, stale: 0)
+    private var bytesAtMark: (sent: Int, delivered: Int, stale: Int)?
     /// The experiment's time at which `bytesAtMark` is taken (the end of a warm-up).
     var markAt: Int64 = 5 * second
+    /// Network time of the last heal, and how long after it every running node first saw every
+    /// other running node alive (nil until then).
+    private var healedAt: Instant?
+    private(set) var membershipHealTime: Instant?
 
     init(seed: UInt64, latency: Instant, loss: Double) {
         net = SimulatedNetwork(seed: seed, keyring: try! Keyring(keys: [Cluster.clusterKey]))  // 32 bytes
@@ -101,30 +105,54 @@ struct GossipTransport: SimTransport {
     /// Gossip bytes (membership and records, all packets) sent and delivered per node per second
     /// between the experiment's times `from` and `until` (the counters are read when the run passes
     /// `from`, see `deliveries`).
-    func bytesPerNodeSecond(from: Int64, until: Int64) -> (sent: Double, received: Double) {
+    /// Also the user record copies dropped as older than one already held (`staleBroadcasts`).
+    func bytesPerNodeSecond(from: Int64, until: Int64) -> (sent: Double, received: Double, stale: Double) {
         let base = from <= 0 ? bytesAtZero : (bytesAtMark ?? bytesAtZero)
         let seconds = Double(until - from) / Double(second)
-        guard seconds > 0, nodes > 0 else { return (0, 0) }
+        guard seconds > 0, nodes > 0 else { return (0, 0, 0) }
         let now = totals
         return (
             Double(now.sent - base.sent) / Double(nodes) / seconds,
-            Double(now.delivered - base.delivered) / Double(nodes) / seconds
+            Double(now.delivered - base.delivered) / Double(nodes) / seconds,
+            Double(now.stale - base.stale) / Double(nodes) / seconds
         )
     }
 
-    private var totals: (sent: Int, delivered: Int) {
-        (0..<nodes).reduce((0, 0)) { acc, i in
+    private var totals: (sent: Int, delivered: Int, stale: Int) {
+        (0..<nodes).reduce((0, 0, 0)) { acc, i in
             let s = net.stats(i)
-            return (acc.0 + s.bytesSent, acc.1 + s.bytesDelivered)
+            return (acc.0 + s.bytesSent, acc.1 + s.bytesDelivered, acc.2 + net.membership(i).counters.staleBroadcasts)
         }
     }
 
-    /// Runs the network to the experiment's time t, splitting and healing on the way.
+    static func everyoneSeesEveryoneAlive(_ net: borrowing SimulatedNetwork, nodes: Int) -> Bool {
+        for k in 0..<nodes where net.isRunning(k) {
+            for j in 0..<nodes where j != k && net.isRunning(j) {
+                if net.state(of: j, at: k) != .alive { return false }
+            }
+        }
+        return true
+    }
+
+    /// Runs the network to the experiment's time t, splitting and healing on the way (and, after a
+    /// heal, timing `membershipHealTime`).
     private mutating func advance(to t: Int64) {
         while let next = splits.first, next.at <= t {
             net.run(until: max(net.now, offset + next.at))
-            if let groups = next.groups { net.partition(groups) } else { net.heal() }
+            if let groups = next.groups {
+                net.partition(groups)
+            } else {
+                net.heal()
+                healedAt = net.now
+                membershipHealTime = nil
+            }
             splits.removeFirst()
+        }
+        if let healedAt, membershipHealTime == nil, offset + t > net.now {
+            let n = nodes
+            if net.run(until: offset + t, stopWhen: { Self.everyoneSeesEveryoneAlive($0, nodes: n) }) {
+                membershipHealTime = net.now - healedAt
+            }
         }
         if bytesAtMark == nil, t >= markAt {
             if offset + markAt > net.now { net.run(until: offset + markAt) }

@@ -11,14 +11,15 @@ enum LimiterRun {
     static let names = SimExperiment.allCases.map(\.rawValue) + ["bandwidth"]
 
     static func run(
-        _ names: [String], nodes: Int, workers: Int, limits: Int, overGossip: Bool, seed: UInt64,
+        _ names: [String], nodes: Int?, workers: Int, limits: Int, overGossip: Bool, seed: UInt64,
         format: ReportTable.Format
     ) {
+        let size = nodes ?? 10
         let network =
             overGossip
             ? "records on gossip channel 1 of real Membership nodes (SimulatedNetwork, latency 1 ms, 1% loss)"
             : "records delivered in 5–200 ms, 1% loss, detection 3 s + ≤ 0.5 s (model)"
-        print("sluice-sim limiter: \(nodes) nodes × \(workers) workers, L = 1000/s (tiny: 1/s), demand 3 × L, "
+        print("sluice-sim limiter: \(size) nodes × \(workers) workers, L = 1000/s (tiny: 1/s), demand 3 × L, "
             + "limiter interval 200 ms, \(network), seed \(seed)")
         var summary = ReportTable(headers: [
             "experiment", "steady s", "1 s max err", "10 s windows", "oracle count", "oracle decisions",
@@ -31,10 +32,11 @@ enum LimiterRun {
             var notes: [String] = []
             if overGossip {
                 var gossip = GossipTransport(seed: seed, latency: millisecond, loss: 0.01)
-                report = experiment.run(nodes: nodes, workers: workers, seed: seed, over: &gossip)
+                report = experiment.run(nodes: size, workers: workers, seed: seed, over: &gossip)
                 notes.append("gossip=\(Format.fixed(gossip.bytesPerNodeSecond(from: 0, until: report.scenario.duration).sent, 0))B/node/s")
+                if let heal = gossip.membershipHealTime { notes.append("membership-heal=\(heal / 1_000_000)ms") }
             } else {
-                report = experiment.run(nodes: nodes, workers: workers, seed: seed)
+                report = experiment.run(nodes: size, workers: workers, seed: seed)
             }
             printSeries(report)
             summary.append(row(report, notes: notes))
@@ -44,9 +46,9 @@ enum LimiterRun {
             print("\nsummary (steady state = after warm-up, or from 5 s after the event):")
             print(summary.render(format))
         }
-        // The sizes: 3 nodes and 100 (or `--limiter-nodes` when given another size).
+        // The sizes: 3 nodes and 100, or `--limiter-nodes` when given.
         if names.contains("bandwidth") {
-            bandwidth(nodes: [3, nodes == 10 ? 100 : nodes], limits: limits, overGossip: overGossip, seed: seed, format: format)
+            bandwidth(nodes: [3, nodes ?? 100], limits: limits, overGossip: overGossip, seed: seed, format: format)
         }
     }
 
@@ -70,9 +72,9 @@ enum LimiterRun {
         return [
             r.experiment.rawValue,
             "\(r.steadyFrom / 1_000_000_000)-\(r.steadyTo / 1_000_000_000)",
-            r.experiment == .tiny ? "-" : percent(r.maxError1s),  // 1/s: a second holds 0, 1 or 2
+            r.experiment.isTiny ? "-" : percent(r.maxError1s),  // 1/s: a second holds 0, 1 or 2
             r.tenSecond.count > 6 ? "-" : r.tenSecond.map { percent($0 - 1) }.joined(separator: " "),
-            r.experiment == .tiny ? "-" : percent(r.countDisagreement), percent(r.decisionDisagreement),
+            r.experiment.isTiny ? "-" : percent(r.countDisagreement), percent(r.decisionDisagreement),
             r.settle.map { String($0 / 1_000_000) } ?? (r.settleBound == nil ? "-" : "never"),
             r.settleBound.map { String($0 / 1_000_000) } ?? "-",
             notes.joined(separator: " "),
@@ -83,20 +85,20 @@ enum LimiterRun {
         print("\ngossip bandwidth: \(limits) limits in use, 100 hot (3 × L each), 10 s after a 5 s warm-up")
         var table = ReportTable(headers: [
             "nodes", "spread", "records/s/node/hot", "sent B/s/node", "received B/s/node", "1 s max err",
-            "gossip sent B/s/node", "gossip received B/s/node",
+            "gossip sent B/s/node", "gossip received B/s/node", "stale copies dropped/s/node",
         ])
         for n in nodes.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } } {
             for (name, shape) in [("uniform", TrafficShape.uniform), ("zipf", .zipf(1))] {
                 let clock = WallClock()
                 var b: SimBandwidth
-                var wire = ["-", "-"]
+                var wire = ["-", "-", "-"]
                 if overGossip {
                     var gossip = GossipTransport(seed: seed, latency: millisecond, loss: 0.01)
                     b = SimBandwidth.measure(
                         nodes: n, limits: limits, hot: 100, shape: shape, seconds: 10, settings: .init(), seed: seed,
                         over: &gossip)
-                    let (sent, received) = gossip.bytesPerNodeSecond(from: 5 * second, until: 15 * second)
-                    wire = [Format.fixed(sent, 0), Format.fixed(received, 0)]
+                    let (sent, received, stale) = gossip.bytesPerNodeSecond(from: 5 * second, until: 15 * second)
+                    wire = [Format.fixed(sent, 0), Format.fixed(received, 0), Format.fixed(stale, 1)]
                 } else {
                     b = SimBandwidth.measure(nodes: n, limits: limits, shape: shape, seed: seed)
                 }

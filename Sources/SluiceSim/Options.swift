@@ -20,7 +20,9 @@ struct Options {
     var scale: [Int] = []
     /// Limiter experiments (`--limiter uniform,shift|all`): run these instead of the gossip scenarios.
     var limiter: [String] = []
-    var limiterNodes = 10
+    /// `--limiter-nodes N`: the experiments' cluster size (default 10) and the bandwidth measure's
+    /// second size (default 100; the first is always 3).
+    var limiterNodes: Int?
     var workers = 2
     /// Limiter experiments over the real gossip (`--over gossip`) instead of the delivery model.
     var overGossip = false
@@ -34,7 +36,8 @@ struct Options {
                sluice-sim --limiter NAME,...|all [--limiter-nodes N] [--workers W] [--limits N]
                           [--over model|gossip] [--seed S]
         Runs N gossip nodes in virtual time over a simulated network and prints one row per scenario.
-        --limiter runs the distributed limiter's experiments instead (\(LimiterRun.names.joined(separator: " "))).
+        --limiter runs the distributed limiter's experiments instead (\(LimiterRun.names.joined(separator: " ")))
+        on --limiter-nodes nodes (default 10); bandwidth measures 3 nodes and --limiter-nodes (default 100).
         """
 
     enum ParseError: Error, CustomStringConvertible {

@@ -19,8 +19,8 @@ import Testing
         .dead(name: "a", incarnation: .max, from: "a"),
         .pushPull(wantReply: true, members: [member("a", .alive, 1), member("b", .left, 9), member("c", .suspect, 2)]),
         .pushPull(wantReply: false, members: []),
-        .user(Broadcast(channel: 7, key: [1, 2], payload: Array(repeating: 0xAB, count: 300))),
-        .user(Broadcast(channel: 0, key: [], payload: [])),
+        .user(Broadcast(channel: 7, key: [1, 2], payload: Array(repeating: 0xAB, count: 300)), version: 1_763_900_000_000),
+        .user(Broadcast(channel: 0, key: [], payload: []), version: 0),
     ]
 
     @Test func roundTripsEveryMessage() throws {
@@ -89,12 +89,12 @@ import Testing
     @Test func oversizedAndOtherVersion() {
         var m = Self.node()
         m.receive(Array(repeating: 1, count: 1_401), from: Self.v6, now: 1)
-        var big = Self.packet(seq: 1, [.user(Broadcast(channel: 1, key: [], payload: Array(repeating: 0, count: 1_400)))])
+        var big = Self.packet(seq: 1, [.user(Broadcast(channel: 1, key: [], payload: Array(repeating: 0, count: 1_400)), version: 1)])
         m.receive(big, from: Self.v6, now: 1)
-        big = Self.packet(seq: 2, [.user(Broadcast(channel: 1, key: [], payload: Array(repeating: 0, count: 1_300)))])
+        big = Self.packet(seq: 2, [.user(Broadcast(channel: 1, key: [], payload: Array(repeating: 0, count: 1_300)), version: 1)])
         #expect(big.count <= 1_400)
         var p = Self.packet(seq: 3)
-        p[0] = 2
+        p[0] = wireVersion &+ 1
         m.receive(p, from: Self.v6, now: 1)
         m.receive([0], from: Self.v6, now: 1)
         #expect(m.counters.oversized == 2)

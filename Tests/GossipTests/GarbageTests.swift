@@ -38,7 +38,7 @@ import Testing
             switch n % 6 {
             case 0:  // random bytes of random length, version byte mostly right
                 p = (0..<rng.below(1_500)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
-                if !p.isEmpty && rng.chance(0.7) { p[0] = 1 }
+                if !p.isEmpty && rng.chance(0.7) { p[0] = wireVersion }
             case 1:  // replayed or duplicated authentic packet
                 p = valid[rng.below(valid.count)]
             case 2:  // authentic packet, one bit flipped anywhere
