@@ -22,8 +22,8 @@ import Testing
         var backAt: [Int: Int] = [:]
         /// The missing members' records still arrive (as after a heal that one side sees first).
         var talks = false
-        /// Node 0's local health is above 0 from the first change on.
-        var unhealthy = false
+        /// The interval from which node 0's local health is above 0.
+        var unhealthyFrom: Int? = nil
         /// Intervals to run after the steady state.
         var after = 15
     }
@@ -52,7 +52,7 @@ import Testing
             var out: [[[UInt8]]] = Array(repeating: [], count: n)
             for k in 0..<n {
                 let live = missing(k) ? [ids[k]] : ids.indices.filter { !missing($0) }.map { ids[$0] }
-                let health = script.unhealthy && k == 0 && t >= 0 ? 5 : 0
+                let health = k == 0 && t >= (script.unhealthyFrom ?? .max) ? 5 : 0
                 let records = nodes[k].interval(live: live, left: [], received: inbox[k], localHealth: health, now: now)
                     .map(\.encoded)
                 if k == 0 && step >= 10 && t < 0 { sentByA += records.count }
@@ -85,7 +85,7 @@ import Testing
     /// A node whose own probes fail (Lifeguard's local health above 0) is likely the one cut off: it
     /// keeps everyone at the fraction they had instead of taking over.
     @Test func anUnhealthyNodeTakesOverNothing() {
-        let shares = run(Script(missingAt: [2: 0], unhealthy: true)).shares
+        let shares = run(Script(missingAt: [2: 0], unhealthyFrom: 0)).shares
         #expect(shares.allSatisfy { abs($0 - 10) < 1 }, "a holds \(shares), expected its third of 30 throughout")
     }
 
@@ -109,6 +109,18 @@ import Testing
         for i in 2..<shares.count {
             #expect(abs(shares[i] - 7.5) < 0.5, "interval \(i): a holds \(shares[i]), expected its quarter of 30")
         }
+    }
+
+    /// A member cut off long enough for its share to be taken over and its records to expire (a
+    /// 1-vs-4 partition of 12 s) comes back while node 0's own probes fail (as at a heal): node 0
+    /// keeps everyone at their fractions and holds the returned member at the cap it ran at as a
+    /// minority (0.1 × 30 / 5 = 0.6/s): its own share makes the sum exactly the budget (before, it
+    /// counted the returned member as a participant: at no demand, 7.5 — the cap on top of the
+    /// budget — or, once its record had arrived, half its own quarter).
+    @Test func anUnhealthyNodeHoldsAMemberBackFromAMinorityAtTheMinorityCap() {
+        let shares = run(Script(nodes: 5, missingAt: [4: 0], backAt: [4: 60], unhealthyFrom: 60, after: 62)).shares
+        #expect(abs(shares[30] - 7.5) < 0.5, "during: a holds \(shares[30]), expected a quarter of 30")
+        #expect(abs(shares[60] - (7.5 - 0.6)) < 0.3, "back: a holds \(shares[58...]), expected 6.9")
     }
 
     @Test func steadyDemandIsSentOnRefreshNotEveryInterval() {

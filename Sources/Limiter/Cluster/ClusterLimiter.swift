@@ -59,6 +59,10 @@ public final class ClusterLimiter {
     private var missingSince: [NodeID: Int64] = [:]
     /// Members that became live again, since when (until `takeoverDelay` has passed).
     private var returnedAt: [NodeID: Int64] = [:]
+    /// Missing (or returned) members whose missing group was a strict minority of the known members
+    /// all the time they were away, and since when: away longer than `takeoverDelay`, they saw this
+    /// side go and ran at a minority's capped share, not at their old one.
+    private var awayInMinority: [NodeID: Int64] = [:]
     /// Losses and returns since the membership was last settled (no change for `takeoverDelay`).
     /// Exactly one loss is a crash until shown otherwise; more is a partition being detected.
     private var changesInTransition = 0
@@ -140,8 +144,10 @@ public final class ClusterLimiter {
         for member in live where !next.contains(member) {
             missingSince[member] = now
             returnedAt[member] = nil
+            awayInMinority[member] = now
             changesInTransition += 1
         }
+        if missingSince.count * 2 >= known.count { for member in missingSince.keys { awayInMinority[member] = nil } }
         if next != live { membershipVersion &+= 1 }
         live = next
         for member in live {
@@ -167,6 +173,7 @@ public final class ClusterLimiter {
         membershipVersion &+= 1
         missingSince[member] = nil
         returnedAt[member] = nil
+        awayInMinority[member] = nil
         for id in remote.keys { remote[id]?[member] = nil }
     }
 
@@ -238,6 +245,7 @@ public final class ClusterLimiter {
         missingSince = missingSince.filter { known[$0.key] != nil }
         let settled = saturatingSub(now, settings.takeoverDelay)
         returnedAt = returnedAt.filter { $0.value > settled }
+        awayInMinority = awayInMinority.filter { missingSince[$0.key] != nil || returnedAt[$0.key] != nil }
         let oldest = saturatingSub(now, settings.recordTTL)
         lastHeard = lastHeard.filter { known[$0.key] != nil || $0.value >= oldest }
         for (id, records) in remote {
@@ -335,7 +343,7 @@ public final class ClusterLimiter {
     /// (`lastFractions`): a member missing for less than `takeoverDelay` when it is not the only loss
     /// (it may be a partition being detected one member at a time), and a member that came back
     /// within `takeoverDelay` and has not sent a record since (its old record expired while it was
-    /// away). *Participants* — the
+    /// away; from a minority side, at most that side's capped share per member). *Participants* — the
     /// other live members — share the rest by `Allocation.shares`. Everyone else is gone.
     private func allocation(for state: inout LimitState, now: Int64) -> Double {
         let budget = state.limit.budget
@@ -359,15 +367,20 @@ public final class ClusterLimiter {
         // die one by one in it and their records expire — so everyone else keeps the fraction they
         // had, and this node its own (a minority side is capped anyway).
         let frozen = now < unhealthyUntil && mode != .minority
+        // A member back from a minority side still runs at that side's cap until its own view
+        // heals: holding its old fraction for it would leave part of the budget unused.
+        let minorityCap = settings.partitionSlack / Double(max(1, known.count))
         for member in members {
             if member != node, let back = returnedAt[member], back > settled,
                 (records[member]?.receivedAt ?? .min) < back, let f = state.lastFractions[member]
             {
-                held[member] = f
+                let cutOff = awayInMinority[member].map { back - $0 >= settings.takeoverDelay } ?? false
+                held[member] = cutOff ? min(f, minorityCap) : f
             } else if member != node, starting, records[member] == nil, let f = state.lastFractions[member] {
                 held[member] = f
-            } else if member != node, frozen, let f = state.lastFractions[member] {
-                held[member] = f
+            } else if member != node, frozen {
+                // One this side had taken over (no fraction) is not handed a part of this node's.
+                held[member] = state.lastFractions[member] ?? (awayInMinority[member] != nil ? minorityCap : 0)
             } else {
                 participants.append(member)
             }
