@@ -29,6 +29,10 @@ struct GossipTransport: SimTransport {
     /// other running node alive (nil until then).
     private var healedAt: Instant?
     private(set) var membershipHealTime: Instant?
+    /// The node crashed last and when (network time), and how long until every running node held
+    /// it dead (nil until then): the detection time a crash's settle is bounded by.
+    private var crashed: (node: Int, at: Instant)?
+    private(set) var crashDetectionTime: Instant?
 
     init(seed: UInt64, latency: Instant, loss: Double) {
         net = SimulatedNetwork(seed: seed, keyring: try! Keyring(keys: [Cluster.clusterKey]))  // 32 bytes
@@ -71,6 +75,8 @@ struct GossipTransport: SimTransport {
     mutating func crash(_ k: Int, at t: Int64) {
         advance(to: t)
         net.kill(k)
+        crashed = (k, net.now)
+        crashDetectionTime = nil
     }
 
     mutating func send(from k: Int, _ payload: [UInt8], at t: Int64) {
@@ -135,7 +141,7 @@ struct GossipTransport: SimTransport {
     }
 
     /// Runs the network to the experiment's time t, splitting and healing on the way (and, after a
-    /// heal, timing `membershipHealTime`).
+    /// heal, timing `membershipHealTime`; after a crash, `crashDetectionTime`).
     private mutating func advance(to t: Int64) {
         while let next = splits.first, next.at <= t {
             net.run(until: max(net.now, offset + next.at))
@@ -152,6 +158,17 @@ struct GossipTransport: SimTransport {
             let n = nodes
             if net.run(until: offset + t, stopWhen: { Self.everyoneSeesEveryoneAlive($0, nodes: n) }) {
                 membershipHealTime = net.now - healedAt
+            }
+        }
+        if let crashed, crashDetectionTime == nil, offset + t > net.now {
+            let n = nodes
+            let everyoneHoldsItDead = { (net: borrowing SimulatedNetwork) -> Bool in
+                (0..<n).allSatisfy { k in
+                    k == crashed.node || !net.isRunning(k) || net.state(of: crashed.node, at: k) == .dead
+                }
+            }
+            if net.run(until: offset + t, stopWhen: everyoneHoldsItDead) {
+                crashDetectionTime = net.now - crashed.at
             }
         }
         if bytesAtMark == nil, t >= markAt {

@@ -35,6 +35,7 @@ enum LimiterRun {
                 report = experiment.run(nodes: size, workers: workers, seed: seed, over: &gossip)
                 notes.append("gossip=\(Format.fixed(gossip.bytesPerNodeSecond(from: 0, until: report.scenario.duration).sent, 0))B/node/s")
                 if let heal = gossip.membershipHealTime { notes.append("membership-heal=\(heal / 1_000_000)ms") }
+                if let detected = gossip.crashDetectionTime { notes.append("dead-everywhere=\(detected / 1_000_000)ms") }
             } else {
                 report = experiment.run(nodes: size, workers: workers, seed: seed)
             }
