@@ -32,11 +32,15 @@ import Testing
         #expect(cache.count == 1)
     }
 
+    /// Far below capacity nothing is evicted. (The table stops doubling at `capacity` ways: there,
+    /// five keys of one set evict one. With 1,000 keys in the 32,768 sets of 100,000 ways that
+    /// happens about once in 10^5 runs; with 5,000 keys it did once in ~50 — the hasher's seed is
+    /// random.)
     @Test func growsKeepingEveryEntry() {
         var cache = SessionCache(capacity: 100_000)
-        for i in 0..<5_000 { insert(&cache, entry("key-\(i)")) }
-        #expect(cache.count == 5_000)
-        #expect((0..<5_000).allSatisfy { lookup(cache, "key-\($0)")?.name == "name-key-\($0)" })
+        for i in 0..<1_000 { insert(&cache, entry("key-\(i)")) }
+        #expect(cache.count == 1_000)
+        #expect((0..<1_000).allSatisfy { lookup(cache, "key-\($0)")?.name == "name-key-\($0)" })
     }
 
     @Test func staysWithinItsCapacity() {
