@@ -4,7 +4,7 @@
 #   loadtest/callgrind.sh                 # sluice, 1 worker
 #   PROXY=nginx loadtest/callgrind.sh     # nginx (one process), as a check and a baseline
 #
-# 1. The proxy runs under `valgrind --tool=callgrind --dump-instr=no`; after N1 keep-alive warm-up
+# 1. The proxy runs under `valgrind --tool=callgrind --dump-instr=${DUMP_INSTR:-no}`; after N1 keep-alive warm-up
 #    requests `callgrind_control -z` zeroes the counters, N2 requests follow on the same connection,
 #    `callgrind_control -d` dumps: instructions per request = Ir / N2 (all threads of the process).
 # 2. The proxy runs again without valgrind; after the warm-up `strace -c -f -p PID` attaches, N2
@@ -51,7 +51,7 @@ for step in $STEPS; do
     case $step in
     callgrind)
         out=$WORK_DIR/callgrind.out
-        WRAPPER=(valgrind --tool=callgrind --dump-instr=no --callgrind-out-file="$out")
+        WRAPPER=(valgrind --tool=callgrind --dump-instr=${DUMP_INSTR:-no} --callgrind-out-file="$out")
         measure_start_proxy callgrind 120
         log "$PROXY under callgrind (pid $PROXY_PID): $N1 warm-up + $N2 measured requests"
         python3 "$here/lib/client.py" --port "$PROXY_PORT" --warmup "$N1" --requests "$N2" ${BENCH_HEADER:+--header "$BENCH_HEADER"} \
