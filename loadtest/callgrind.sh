@@ -9,7 +9,8 @@
 #    `callgrind_control -d` dumps: instructions per request = Ir / N2 (all threads of the process).
 # 2. The proxy runs again without valgrind; after the warm-up `strace -c -f -p PID` attaches, N2
 #    requests, strace detaches: syscalls per request = calls / N2, with the per-call table.
-# Knobs: N1 (500), N2 (5000), WORKERS (1), SKIP_BUILD=1, SLUICE_BIN, STEPS ("callgrind strace").
+# Knobs: N1 (500), N2 (5000), WORKERS (1), SKIP_BUILD=1, SLUICE_BIN, STEPS ("callgrind strace"),
+#        DUMP_INSTR=yes (per-line counts: callgrind_annotate --auto=yes on the kept dump, KEEP_TMP=1).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
