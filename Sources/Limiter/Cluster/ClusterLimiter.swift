@@ -39,6 +39,9 @@ public final class ClusterLimiter {
         /// The arrivals counter when the last record was sent.
         var arrivalsAtPublish: UInt64 = 0
         var ticksSincePublish = 0
+        /// When the last "none" record went out after a positive one (nil while demand is announced
+        /// or before any): it is repeated at each refresh until `recordTTL` has passed.
+        var stoppedAt: Int64?
         var share: Double
         /// Each live member's fraction of the budget when this node last saw a majority.
         var lastFractions: [NodeID: Double] = [:]
@@ -240,8 +243,16 @@ public final class ClusterLimiter {
         returnedAt = returnedAt.filter { $0.value > settled }
         let oldest = saturatingSub(now, settings.recordTTL)
         lastHeard = lastHeard.filter { known[$0.key] != nil || $0.value >= oldest }
+        // A live member's last positive demand outlives `recordTTL`: its records may be late or lost
+        // (a saturated gossip delivers fewer than half of them at 100 nodes), and counting a member
+        // that is alive at no demand hands its share to the others on top of what it still admits.
+        // Stale but conservative: the cluster may under-admit, never over-admit. A dead member leaves
+        // the live set, so its record goes (and its share to the survivors) as before; a member whose
+        // demand stopped says so with a 0 record, repeated within `recordTTL` (see `record(for:)`).
         for (id, records) in remote {
-            let kept = records.filter { $0.value.receivedAt >= oldest }
+            let kept = records.filter {
+                $0.value.receivedAt >= oldest || ($0.value.record.demand > 0 && live.contains($0.key))
+            }
             remote[id] = kept.isEmpty ? nil : kept
         }
     }
@@ -289,13 +300,16 @@ public final class ClusterLimiter {
     /// The record to send for this limit now, if any. Send-on-change: a record goes out when the
     /// demand left the deadband around the last one sent (`changeThreshold`), when the last one is
     /// `refreshTicks` old (it repairs losses and keeps the record alive within `recordTTL`), when
-    /// the demand stopped (one last "none"), or when a member became live. A node with steady
-    /// demand thus sends one record per refresh instead of one per interval.
+    /// the demand stopped ("none", repeated at each refresh for `recordTTL`: the others keep a live
+    /// member's last positive demand until they hear otherwise), or when a member became live. A
+    /// node with steady demand thus sends one record per refresh instead of one per interval.
     private func record(for state: inout LimitState, now: Int64) -> LimitRecord? {
         let active = isActive(state, now: now)
-        let demand = active ? state.demand : 0
-        // Nothing to say: no demand now and none announced.
-        if demand < 1e-9 && state.published == 0 { return nil }
+        let demand = active && state.demand >= 1e-9 ? state.demand : 0
+        // Nothing to say: no demand now and none announced (or "none" said for long enough).
+        if demand == 0 && state.published == 0 {
+            guard let stopped = state.stoppedAt, now < saturatingAdd(stopped, settings.recordTTL) else { return nil }
+        }
         state.ticksSincePublish += 1
         // Moved: outside the deadband, and not by chance: the arrivals since the last record differ
         // from what its demand predicts by more than `changeSignificance` Poisson deviations (a node
@@ -307,11 +321,16 @@ public final class ClusterLimiter {
             moved = abs(seen - expected) > settings.changeSignificance * (expected + 1).squareRoot()
         }
         let due = state.ticksSincePublish >= max(1, settings.refreshTicks)
-        let stopping = demand < 1e-9  // a last record that says "none", then silence
+        let stopping = demand == 0 && state.published > 0  // "none", then only its repeats
         guard moved || due || stopping || republish else { return nil }
+        if stopping {
+            state.stoppedAt = now
+        } else if demand > 0 {
+            state.stoppedAt = nil
+        }
         sequence &+= 1
         state.previous = state.published
-        state.published = stopping ? 0 : demand
+        state.published = demand
         state.publishedAt = now
         state.arrivalsAtPublish = state.lastArrivals
         state.ticksSincePublish = 0

@@ -1,0 +1,52 @@
+import Testing
+
+@testable import Limiter
+
+// Records that are late or lost must never raise the limit: a member that stays live (alive or
+// suspect in the membership) but whose records stop arriving — a saturated gossip — keeps the demand
+// it last announced, past `recordTTL`, instead of counting as a member with no demand whose share
+// the others take. Driven by hand: 3 nodes at 60/s each on a 30/s limit, a manual clock, records
+// exchanged every 200 ms interval.
+@Suite struct SilentMemberTests {
+    static let ms: Int64 = 1_000_000
+    static let config = RateLimitConfig(rate: 30, per: 1)
+    static let steady = 50
+
+    /// Node 0's share after each interval from the end of the steady state, while node 2's records
+    /// reach nobody for `silentFor` intervals and every node still sees all three live.
+    private func sharesWhileNode2IsSilent(silentFor: Int, after: Int) -> [Double] {
+        let ids = (0..<3).map { NodeID(name: "n\($0)") }
+        let nodes = ids.map { SharedClusterLimiter(node: $0, epoch: 1, workers: 1, now: 0) }
+        let limits = nodes.map { $0.limit(key: "api:x", config: Self.config, now: 0) }
+        var inbox: [[[UInt8]]] = Array(repeating: [], count: 3)
+        var now: Int64 = 0
+        var shares: [Double] = []
+        for step in 0..<(Self.steady + after) {
+            let t = step - Self.steady
+            for (k, limit) in limits.enumerated() {  // 60/s at each node
+                for i in 0..<12 { _ = limit.take(worker: 0, now: now + Int64(i) * 16 * Self.ms + Int64(k)) }
+            }
+            now += 200 * Self.ms
+            var out: [[[UInt8]]] = Array(repeating: [], count: 3)
+            for k in 0..<3 {
+                let records = nodes[k].interval(live: ids, left: [], received: inbox[k], localHealth: 0, now: now)
+                    .map(\.encoded)
+                let silent = k == 2 && t >= 0 && t < silentFor
+                for j in 0..<3 where j != k && !silent { out[j] += records }
+            }
+            inbox = out
+            if t >= 0 { shares.append(nodes[0].status(now: now).entries[0].status.share) }
+        }
+        return shares
+    }
+
+    /// 20 s of silence (twice the 10 s record TTL): node 0 keeps a third of the budget throughout,
+    /// never the half it would take if node 2 counted at no demand.
+    @Test func aLiveMemberWhoseRecordsStopArrivingKeepsItsShare() {
+        let ttlIntervals = Int(LimiterSettings().recordTTL / (200 * Self.ms))
+        let shares = sharesWhileNode2IsSilent(silentFor: 2 * ttlIntervals, after: 2 * ttlIntervals + 20)
+        let most = shares.max() ?? 0
+        #expect(most < 11, "node 0 held up to \(most) of 30 while node 2 was live but silent, expected ~10")
+        #expect(abs(shares.last! - 10) < 1, "node 0 holds \(shares.last!) after node 2 talks again")
+    }
+}
