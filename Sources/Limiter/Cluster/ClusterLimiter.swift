@@ -55,7 +55,9 @@ public final class ClusterLimiter {
     /// Latest record per limit per node, including limits not configured here (their ids only).
     private var remote: [LimitID: [NodeID: Remote]] = [:]
     /// Members alive now (including this node).
-    private var live: Set<NodeID>
+    private var live: Set<NodeID> { didSet { sortedLive = live.sorted() } }
+    /// `live` in order, sorted once per change rather than once per hot limit and interval.
+    private var sortedLive: [NodeID]
     /// Last time each known member was seen alive.
     private var known: [NodeID: Int64]
     /// Known members that are not live, since when.
@@ -93,6 +95,7 @@ public final class ClusterLimiter {
         self.settings = settings
         self.startedAt = now
         self.live = [node]
+        self.sortedLive = [node]
         self.known = [node: now]
     }
 
@@ -145,8 +148,10 @@ public final class ClusterLimiter {
             returnedAt[member] = nil
             changesInTransition += 1
         }
-        if next != live { membershipVersion &+= 1 }
-        live = next
+        if next != live {
+            membershipVersion &+= 1
+            live = next
+        }
         for member in live {
             if known.updateValue(now, forKey: member) == nil { membershipVersion &+= 1 }
         }
@@ -206,22 +211,27 @@ public final class ClusterLimiter {
         if settled != membershipSettled { membershipVersion &+= 1 }
         membershipSettled = settled
         var out: [LimitRecord] = []
-        for id in Array(limits.keys) {
-            guard var state = limits[id] else { continue }
-            sample(&state, now: now)
-            if let record = record(for: &state, now: now) { out.append(record) }
-            let cold = settled && !isActive(state, now: now) && now >= saturatingAdd(startedAt, settings.warmup)
-            if cold && state.coldAtVersion == membershipVersion {
-                limits[id] = state
-                continue
-            }
-            let share = allocation(for: &state, now: now)
-            apply(share, to: &state, now: now)
-            state.coldAtVersion = cold ? membershipVersion : nil
-            limits[id] = state
+        // In place: copying each state out of the dictionary and back costs more than the work.
+        var i = limits.values.startIndex
+        while i != limits.values.endIndex {
+            if let record = tick(&limits.values[i], settled: settled, now: now) { out.append(record) }
+            limits.values.formIndex(after: &i)
         }
         republish = false
         return out
+    }
+
+    /// One limit's interval: samples its demand, returns the record to send if any, and sets its
+    /// share — except for a limit cold everywhere whose share was computed at this membership.
+    private func tick(_ state: inout LimitState, settled: Bool, now: Int64) -> LimitRecord? {
+        sample(&state, now: now)
+        let record = record(for: &state, now: now)
+        let cold = settled && !isActive(state, now: now) && now >= saturatingAdd(startedAt, settings.warmup)
+        if cold && state.coldAtVersion == membershipVersion { return record }
+        let share = allocation(for: &state, now: now)
+        apply(share, to: &state, now: now)
+        state.coldAtVersion = cold ? membershipVersion : nil
+        return record
     }
 
     // MARK: - Membership view
@@ -230,7 +240,7 @@ public final class ClusterLimiter {
     var knownCount: Int { known.count }
 
     public var mode: SideMode {
-        SideMode(visible: live.filter { known[$0] != nil }.count, known: known.count)
+        SideMode(visible: live.reduce(0) { known[$1] != nil ? $0 + 1 : $0 }, known: known.count)
     }
 
     private func expire(now: Int64) {
@@ -358,8 +368,8 @@ public final class ClusterLimiter {
     /// other live members — share the rest by `Allocation.shares`. Everyone else is gone.
     private func allocation(for state: inout LimitState, now: Int64) -> Double {
         let budget = state.limit.budget
-        let members = live.sorted()
-        let mode = SideMode(visible: live.filter { known[$0] != nil }.count, known: known.count)
+        let members = sortedLive
+        let mode = self.mode
         let records = remote[state.limit.id] ?? [:]
         let active = isActive(state, now: now)
         if !active {
