@@ -77,6 +77,8 @@ public final class ClusterLimiter {
     /// A member became live (joined, came back, healed): every active limit's record goes out at the
     /// next tick instead of waiting for its refresh, so that the newcomer hears everyone at once.
     private var republish = false
+    /// "None" records of limits forgotten while their demand was announced, sent at the next tick.
+    private var farewells: [LimitRecord] = []
     /// Bumped whenever the live or known members change.
     private var membershipVersion: UInt64 = 0
     /// No member went missing or came back within `takeoverDelay` (shares are not in transition).
@@ -121,7 +123,12 @@ public final class ClusterLimiter {
     }
 
     /// Forgets the limits not in `ids` (removed by a reload, or idle per-client limits).
+    /// One whose demand is announced says "none" at the next tick (the others keep a member's last
+    /// positive demand until they hear otherwise).
     public func retainOnly(_ ids: Set<LimitID>) {
+        for (id, state) in limits where !ids.contains(id) && state.published > 0 {
+            farewells.append(newRecord(limit: id, demand: 0, admitted: 0))
+        }
         limits = limits.filter { ids.contains($0.key) }
     }
 
@@ -210,7 +217,8 @@ public final class ClusterLimiter {
         let settled = returnedAt.isEmpty && missingSince.values.allSatisfy { $0 <= settledSince }
         if settled != membershipSettled { membershipVersion &+= 1 }
         membershipSettled = settled
-        var out: [LimitRecord] = []
+        var out = farewells
+        farewells = []
         // In place: copying each state out of the dictionary and back costs more than the work.
         var i = limits.values.startIndex
         while i != limits.values.endIndex {
@@ -253,15 +261,16 @@ public final class ClusterLimiter {
         returnedAt = returnedAt.filter { $0.value > settled }
         let oldest = saturatingSub(now, settings.recordTTL)
         lastHeard = lastHeard.filter { known[$0.key] != nil || $0.value >= oldest }
-        // A live member's last positive demand outlives `recordTTL`: its records may be late or lost
+        // A known member's last positive demand outlives `recordTTL`: its records may be late or lost
         // (a saturated gossip delivers fewer than half of them at 100 nodes), and counting a member
         // that is alive at no demand hands its share to the others on top of what it still admits.
-        // Stale but conservative: the cluster may under-admit, never over-admit. A dead member leaves
-        // the live set, so its record goes (and its share to the survivors) as before; a member whose
-        // demand stopped says so with a 0 record, repeated within `recordTTL` (see `record(for:)`).
+        // Stale but conservative: the cluster may under-admit, never over-admit. Only live members
+        // take part in the allocation, so a dead member's share still goes to the survivors, and one
+        // that comes back counts at its last demand until its next record, not at none. A member
+        // whose demand stopped says so with a 0 record, repeated (see `record(for:)`), which expires.
         for (id, records) in remote {
             let kept = records.filter {
-                $0.value.receivedAt >= oldest || ($0.value.record.demand > 0 && live.contains($0.key))
+                $0.value.receivedAt >= oldest || ($0.value.record.demand > 0 && known[$0.key] != nil)
             }
             remote[id] = kept.isEmpty ? nil : kept
         }
@@ -318,7 +327,8 @@ public final class ClusterLimiter {
         let demand = active && state.demand >= 1e-9 ? state.demand : 0
         // Nothing to say: no demand now and none announced (or "none" said for long enough).
         if demand == 0 && state.published == 0 {
-            guard let stopped = state.stoppedAt, now < saturatingAdd(stopped, settings.recordTTL) else { return nil }
+            let repeats = max(settings.recordTTL, 3 * Int64(refreshPeriod) * settings.gossipInterval)
+            guard let stopped = state.stoppedAt, now < saturatingAdd(stopped, repeats) else { return nil }
         }
         state.ticksSincePublish += 1
         // Moved: outside the deadband, and not by chance: the arrivals since the last record differ
@@ -330,7 +340,7 @@ public final class ClusterLimiter {
             let seen = Double(state.lastArrivals &- state.arrivalsAtPublish)
             moved = abs(seen - expected) > settings.changeSignificance * (expected + 1).squareRoot()
         }
-        let due = state.ticksSincePublish >= max(1, settings.refreshTicks)
+        let due = state.ticksSincePublish >= refreshPeriod
         let stopping = demand == 0 && state.published > 0  // "none", then only its repeats
         guard moved || due || stopping || republish else { return nil }
         if stopping {
@@ -338,18 +348,29 @@ public final class ClusterLimiter {
         } else if demand > 0 {
             state.stoppedAt = nil
         }
-        sequence &+= 1
         state.previous = state.published
         state.published = demand
         state.publishedAt = now
         state.arrivalsAtPublish = state.lastArrivals
         state.ticksSincePublish = 0
+        return newRecord(limit: state.limit.id, demand: demand, admitted: state.admittedRate)
+    }
+
+    /// The next record of this node (counted as sent).
+    private func newRecord(limit: LimitID, demand: Double, admitted: Double) -> LimitRecord {
+        sequence &+= 1
         let record = LimitRecord(
-            limit: state.limit.id, node: node, epoch: epoch, sequence: sequence, demand: Float(state.published),
-            admitted: Float(state.admittedRate), inMajority: mode == .majority)
+            limit: limit, node: node, epoch: epoch, sequence: sequence, demand: Float(demand),
+            admitted: Float(admitted), inMajority: mode == .majority)
         recordsSent += 1
         bytesSent += record.encoded.count
         return record
+    }
+
+    /// Ticks between refreshes: `refreshTicks`, times ⌈live members / `refreshMembers`⌉.
+    private var refreshPeriod: Int {
+        let per = max(1, settings.refreshMembers)
+        return max(1, settings.refreshTicks) * max(1, (live.count + per - 1) / per)
     }
 
     /// The demand the other members hold for this node: the last record sent once it has had an
