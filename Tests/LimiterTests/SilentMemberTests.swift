@@ -12,9 +12,10 @@ import Testing
     static let config = RateLimitConfig(rate: 30, per: 1)
     static let steady = 50
 
-    /// Node 0's share after each interval from the end of the steady state, while node 2's records
-    /// reach nobody for `silentFor` intervals and every node still sees all three live.
-    private func sharesWhileNode2IsSilent(silentFor: Int, after: Int) -> [Double] {
+    /// Node 0's share after each interval from the end of the steady state, while every node sees all
+    /// three live: node 2's records reach nobody for the intervals in `silent` (counted from the end
+    /// of the steady state), and from interval `forgetAt` on node 2 has no traffic and forgets the limit.
+    private func node0Shares(after: Int, silent: Range<Int> = 0..<0, forgetAt: Int = .max) -> [Double] {
         let ids = (0..<3).map { NodeID(name: "n\($0)") }
         let nodes = ids.map { SharedClusterLimiter(node: $0, epoch: 1, workers: 1, now: 0) }
         let limits = nodes.map { $0.limit(key: "api:x", config: Self.config, now: 0) }
@@ -23,7 +24,8 @@ import Testing
         var shares: [Double] = []
         for step in 0..<(Self.steady + after) {
             let t = step - Self.steady
-            for (k, limit) in limits.enumerated() {  // 60/s at each node
+            if t == forgetAt { nodes[2].retainOnly(keys: []) }
+            for (k, limit) in limits.enumerated() where k != 2 || t < forgetAt {  // 60/s at each node
                 for i in 0..<12 { _ = limit.take(worker: 0, now: now + Int64(i) * 16 * Self.ms + Int64(k)) }
             }
             now += 200 * Self.ms
@@ -31,8 +33,7 @@ import Testing
             for k in 0..<3 {
                 let records = nodes[k].interval(live: ids, left: [], received: inbox[k], localHealth: 0, now: now)
                     .map(\.encoded)
-                let silent = k == 2 && t >= 0 && t < silentFor
-                for j in 0..<3 where j != k && !silent { out[j] += records }
+                for j in 0..<3 where j != k && !(k == 2 && silent.contains(t)) { out[j] += records }
             }
             inbox = out
             if t >= 0 { shares.append(nodes[0].status(now: now).entries[0].status.share) }
@@ -44,9 +45,17 @@ import Testing
     /// never the half it would take if node 2 counted at no demand.
     @Test func aLiveMemberWhoseRecordsStopArrivingKeepsItsShare() {
         let ttlIntervals = Int(LimiterSettings().recordTTL / (200 * Self.ms))
-        let shares = sharesWhileNode2IsSilent(silentFor: 2 * ttlIntervals, after: 2 * ttlIntervals + 20)
+        let shares = node0Shares(after: 2 * ttlIntervals + 20, silent: 0..<(2 * ttlIntervals))
         let most = shares.max() ?? 0
         #expect(most < 11, "node 0 held up to \(most) of 30 while node 2 was live but silent, expected ~10")
         #expect(abs(shares.last! - 10) < 1, "node 0 holds \(shares.last!) after node 2 talks again")
+    }
+
+    /// A node that forgets a limit while its demand is announced says "none" once: the others stop
+    /// holding its share at the next interval.
+    @Test func aForgottenLimitGivesItsShareBack() {
+        let shares = node0Shares(after: 10, forgetAt: 0)
+        #expect(abs(shares[0] - 10) < 1, "node 0 holds \(shares[0]) before the 'none' arrived, expected ~10")
+        #expect(abs(shares.last! - 15) < 1, "node 0 holds \(shares.last!) after node 2 forgot the limit, expected ~15")
     }
 }

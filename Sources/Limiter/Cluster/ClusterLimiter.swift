@@ -261,16 +261,15 @@ public final class ClusterLimiter {
         returnedAt = returnedAt.filter { $0.value > settled }
         let oldest = saturatingSub(now, settings.recordTTL)
         lastHeard = lastHeard.filter { known[$0.key] != nil || $0.value >= oldest }
-        // A known member's last positive demand outlives `recordTTL`: its records may be late or lost
+        // A live member's last positive demand outlives `recordTTL`: its records may be late or lost
         // (a saturated gossip delivers fewer than half of them at 100 nodes), and counting a member
         // that is alive at no demand hands its share to the others on top of what it still admits.
-        // Stale but conservative: the cluster may under-admit, never over-admit. Only live members
-        // take part in the allocation, so a dead member's share still goes to the survivors, and one
-        // that comes back counts at its last demand until its next record, not at none. A member
-        // whose demand stopped says so with a 0 record, repeated (see `record(for:)`), which expires.
+        // Stale but conservative: the cluster may under-admit, never over-admit. A dead member leaves
+        // the live set, so its record goes (and its share to the survivors) as before; a member whose
+        // demand stopped says so with a 0 record, repeated (see `record(for:)`), which expires.
         for (id, records) in remote {
             let kept = records.filter {
-                $0.value.receivedAt >= oldest || ($0.value.record.demand > 0 && known[$0.key] != nil)
+                $0.value.receivedAt >= oldest || ($0.value.record.demand > 0 && live.contains($0.key))
             }
             remote[id] = kept.isEmpty ? nil : kept
         }

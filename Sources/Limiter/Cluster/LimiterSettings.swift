@@ -63,7 +63,7 @@ public struct LimiterSettings: Sendable, Equatable {
     public var refreshTicks: Int = 15
     /// ... times ⌈live members / `refreshMembers`⌉: 3 s up to 10 members, 30 s at 100. Default 10.
     /// Every member relays every member's records, so a node's gossip load grows with members × hot
-    /// limits × record rate; a saturated gossip delivers records late, not more of them. A known
+    /// limits × record rate; a saturated gossip delivers records late, not more of them. A live
     /// member's last positive record is held past `recordTTL` anyway: the refresh only repairs losses.
     public var refreshMembers: Int = 10
     public init() {}
