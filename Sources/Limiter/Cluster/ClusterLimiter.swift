@@ -326,8 +326,7 @@ public final class ClusterLimiter {
         let demand = active && state.demand >= 1e-9 ? state.demand : 0
         // Nothing to say: no demand now and none announced (or "none" said for long enough).
         if demand == 0 && state.published == 0 {
-            let repeats = max(settings.recordTTL, 3 * Int64(refreshPeriod) * settings.gossipInterval)
-            guard let stopped = state.stoppedAt, now < saturatingAdd(stopped, repeats) else { return nil }
+            guard let stopped = state.stoppedAt, now < saturatingAdd(stopped, settings.recordTTL) else { return nil }
         }
         state.ticksSincePublish += 1
         // Moved: outside the deadband, and not by chance: the arrivals since the last record differ
@@ -339,7 +338,7 @@ public final class ClusterLimiter {
             let seen = Double(state.lastArrivals &- state.arrivalsAtPublish)
             moved = abs(seen - expected) > settings.changeSignificance * (expected + 1).squareRoot()
         }
-        let due = state.ticksSincePublish >= refreshPeriod
+        let due = state.ticksSincePublish >= max(1, settings.refreshTicks)
         let stopping = demand == 0 && state.published > 0  // "none", then only its repeats
         guard moved || due || stopping || republish else { return nil }
         if stopping {
@@ -364,12 +363,6 @@ public final class ClusterLimiter {
         recordsSent += 1
         bytesSent += record.encoded.count
         return record
-    }
-
-    /// Ticks between refreshes: `refreshTicks`, times ⌈live members / `refreshMembers`⌉.
-    private var refreshPeriod: Int {
-        let per = max(1, settings.refreshMembers)
-        return max(1, settings.refreshTicks) * max(1, (live.count + per - 1) / per)
     }
 
     /// The demand the other members hold for this node: the last record sent once it has had an

@@ -61,10 +61,5 @@ public struct LimiterSettings: Sendable, Equatable {
     /// ... and otherwise every `refreshTicks` ticks, to repair a lost record and to keep it within
     /// `recordTTL`. Default 15 (3 s at 200 ms: three refreshes per TTL).
     public var refreshTicks: Int = 15
-    /// ... times ⌈live members / `refreshMembers`⌉: 3 s up to 10 members, 30 s at 100. Default 10.
-    /// Every member relays every member's records, so a node's gossip load grows with members × hot
-    /// limits × record rate; a saturated gossip delivers records late, not more of them. A live
-    /// member's last positive record is held past `recordTTL` anyway: the refresh only repairs losses.
-    public var refreshMembers: Int = 10
     public init() {}
 }
