@@ -58,4 +58,13 @@ import Testing
         #expect(abs(shares[0] - 10) < 1, "node 0 holds \(shares[0]) before the 'none' arrived, expected ~10")
         #expect(abs(shares.last! - 15) < 1, "node 0 holds \(shares.last!) after node 2 forgot the limit, expected ~15")
     }
+
+    /// A live member whose records have not reached anyone since the start (a saturated gossip
+    /// delivers some members' first record seconds late) counts at the mean demand heard, not at none.
+    @Test func aLiveMemberNeverHeardFromCountsAtTheMeanDemand() {
+        let shares = node0Shares(after: 20, silent: -Self.steady..<10)
+        let most = shares[0..<10].max() ?? 0
+        #expect(most < 11, "node 0 held up to \(most) of 30 while node 2 was never heard, expected ~10")
+        #expect(abs(shares.last! - 10) < 1, "node 0 holds \(shares.last!) once node 2 is heard")
+    }
 }

@@ -21,6 +21,8 @@ public final class ClusterLimiter {
 
     struct LimitState {
         let limit: DistributedLimit
+        /// Every member holds this limit (see `limit(id:config:everywhere:now:)`).
+        let everywhere: Bool
         var lastArrivals: UInt64 = 0
         var lastAdmitted: UInt64 = 0
         var lastSampleAt: Int64
@@ -105,19 +107,22 @@ public final class ClusterLimiter {
 
     /// The limit for `id`: the existing one when its config is unchanged, else a new one starting at
     /// this node's current share. Call when building a configuration snapshot or when a per-client
-    /// limit is first seen; workers keep the returned object.
-    public func limit(id: LimitID, config: RateLimitConfig, now: Int64) -> DistributedLimit {
+    /// limit is first seen; workers keep the returned object. `everywhere`: every member holds this
+    /// limit (a configured one), so while it is active a member without demand says so, and one not
+    /// heard from yet is late, not idle; false for per-client limits, which only the nodes that see
+    /// the client hold.
+    public func limit(id: LimitID, config: RateLimitConfig, everywhere: Bool = true, now: Int64) -> DistributedLimit {
         if let state = limits[id], state.limit.config == config { return state.limit }
         let budget = config.rate / config.per
         var state = LimitState(
             limit: DistributedLimit(
                 id: id, config: config, workers: workers, share: 0, minCapacity: settings.minCapacity, now: now),
-            lastSampleAt: now, share: 0)
+            everywhere: everywhere, lastSampleAt: now, share: 0)
         let share = allocation(for: &state, now: now)
         let fresh = DistributedLimit(
             id: id, config: config, workers: workers, share: budget > 0 ? share / budget : 0,
             minCapacity: settings.minCapacity, now: now)
-        state = LimitState(limit: fresh, lastSampleAt: now, share: share)
+        state = LimitState(limit: fresh, everywhere: everywhere, lastSampleAt: now, share: share)
         limits[id] = state
         return fresh
     }
@@ -312,7 +317,7 @@ public final class ClusterLimiter {
     private func isActive(_ state: LimitState, now: Int64) -> Bool {
         if state.hotUntil > now { return true }
         guard let records = remote[state.limit.id] else { return false }
-        return records.keys.contains { live.contains($0) }
+        return records.contains { $0.value.record.demand > 0 && live.contains($0.key) }
     }
 
     /// The record to send for this limit now, if any. Send-on-change: a record goes out when the
@@ -324,8 +329,11 @@ public final class ClusterLimiter {
     private func record(for state: inout LimitState, now: Int64) -> LimitRecord? {
         let active = isActive(state, now: now)
         let demand = active && state.demand >= 1e-9 ? state.demand : 0
+        // A limit every member holds is announced by every member while it is active, with demand 0
+        // if need be: the others count a member they have not heard from as late (see `allocation`).
+        let announces = state.everywhere && active
         // Nothing to say: no demand now and none announced (or "none" said for long enough).
-        if demand == 0 && state.published == 0 {
+        if demand == 0 && state.published == 0 && !announces {
             guard let stopped = state.stoppedAt, now < saturatingAdd(stopped, settings.recordTTL) else { return nil }
         }
         state.ticksSincePublish += 1
@@ -340,7 +348,8 @@ public final class ClusterLimiter {
         }
         let due = state.ticksSincePublish >= max(1, settings.refreshTicks)
         let stopping = demand == 0 && state.published > 0  // "none", then only its repeats
-        guard moved || due || stopping || republish else { return nil }
+        let unannounced = announces && state.publishedAt < state.activeSince
+        guard moved || due || stopping || republish || unannounced else { return nil }
         if stopping {
             state.stoppedAt = now
         } else if demand > 0 {
@@ -447,13 +456,20 @@ public final class ClusterLimiter {
                 known: known.count, slack: settings.partitionSlack)
         }
         let heldTotal = held.values.reduce(0, +) * budget
-        let demands = participants.map { member -> Double in
+        var demands = participants.map { member -> Double? in
             guard active else { return 0 }
             if member == node { return ownDemand(state, now: now) }
-            return Double(records[member]?.record.demand ?? 0)
+            return records[member].map { Double($0.record.demand) } ?? (state.everywhere ? nil : 0)
         }
+        // A live member not heard from yet for a limit every member announces while active: its
+        // records are late (a saturated gossip delivers some members' first record seconds late).
+        // Counted at none it would hand its share to the others; counted at the mean of the demands
+        // heard it costs nothing on average when every member's records are equally late.
+        let heard = demands.compactMap { $0 }
+        let mean = heard.isEmpty ? 0 : heard.reduce(0, +) / Double(heard.count)
+        for i in demands.indices where demands[i] == nil { demands[i] = mean }
         let shares = Allocation.shares(
-            budget: max(0, sideBudget - heldTotal), demands: demands,
+            budget: max(0, sideBudget - heldTotal), demands: demands.map { $0 ?? 0 },
             reserveFraction: active ? settings.reserveFraction : 0)
         if mode == .majority, !provisional, budget > 0 {
             var fractions = held
