@@ -160,10 +160,8 @@ public final class ClusterLimiter {
             returnedAt[member] = nil
             changesInTransition += 1
         }
-        if next != live {
-            membershipVersion &+= 1
-            live = next
-        }
+        if next != live { membershipVersion &+= 1 }
+        live = next
         for member in live {
             if known.updateValue(now, forKey: member) == nil { membershipVersion &+= 1 }
         }
