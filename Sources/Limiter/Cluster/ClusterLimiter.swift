@@ -58,7 +58,7 @@ public final class ClusterLimiter {
     private var remote: [LimitID: [NodeID: Remote]] = [:]
     /// Members alive now (including this node).
     private var live: Set<NodeID> { didSet { sortedLive = live.sorted() } }
-    /// `live` in order, sorted once per change rather than once per hot limit and interval.
+    /// `live` in order, sorted whenever it is set (once per interval) rather than once per hot limit.
     private var sortedLive: [NodeID]
     /// Last time each known member was seen alive.
     private var known: [NodeID: Int64]
