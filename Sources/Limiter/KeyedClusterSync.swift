@@ -75,7 +75,7 @@ struct KeyedClusterSync {
             guard Double(da) / seconds > limiter.settings.hotEnter * even || limiter.hasRecords(for: client) else {
                 continue
             }
-            let limit = limiter.limit(id: client, config: rate.config, now: now)
+            let limit = limiter.limit(id: client, config: rate.config, everywhere: false, now: now)
             limit.counters.add(worker: 0, arrivals: da, admitted: dadm)
             promoted[key] = Promoted(limit: limit, lastArrival: now)
         }

@@ -86,6 +86,7 @@ enum LimiterRun {
         print("\ngossip bandwidth: \(limits) limits in use, 100 hot (3 × L each), 10 s after a 5 s warm-up")
         var table = ReportTable(headers: [
             "nodes", "spread", "records/s/node/hot", "sent B/s/node", "received B/s/node", "1 s max err",
+            "1 s admitted/L min-max",
             "gossip sent B/s/node", "gossip received B/s/node", "stale copies dropped/s/node",
         ])
         for n in nodes.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } } {
@@ -106,6 +107,7 @@ enum LimiterRun {
                 table.append([
                     String(n), name, Format.fixed(b.recordsPerHotLimit, 2), Format.fixed(b.sentPerNode, 0),
                     Format.fixed(b.receivedPerNode, 0), percent(b.maxError1s),
+                    Format.fixed(b.lowest1s, 3) + "-" + Format.fixed(b.highest1s, 3),
                 ] + wire)
                 writeStandardError("done: bandwidth \(n) nodes \(name) in \(Format.fixed(clock.elapsed, 1)) s\n")
             }

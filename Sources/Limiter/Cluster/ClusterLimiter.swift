@@ -21,6 +21,8 @@ public final class ClusterLimiter {
 
     struct LimitState {
         let limit: DistributedLimit
+        /// Every member holds this limit (see `limit(id:config:everywhere:now:)`).
+        let everywhere: Bool
         var lastArrivals: UInt64 = 0
         var lastAdmitted: UInt64 = 0
         var lastSampleAt: Int64
@@ -39,6 +41,9 @@ public final class ClusterLimiter {
         /// The arrivals counter when the last record was sent.
         var arrivalsAtPublish: UInt64 = 0
         var ticksSincePublish = 0
+        /// When the last "none" record went out after a positive one (nil while demand is announced
+        /// or before any): it is repeated at each refresh until `recordTTL` has passed.
+        var stoppedAt: Int64?
         var share: Double
         /// Each live member's fraction of the budget when this node last saw a majority.
         var lastFractions: [NodeID: Double] = [:]
@@ -52,7 +57,9 @@ public final class ClusterLimiter {
     /// Latest record per limit per node, including limits not configured here (their ids only).
     private var remote: [LimitID: [NodeID: Remote]] = [:]
     /// Members alive now (including this node).
-    private var live: Set<NodeID>
+    private var live: Set<NodeID> { didSet { sortedLive = live.sorted() } }
+    /// `live` in order, sorted whenever it is set (once per interval) rather than once per hot limit.
+    private var sortedLive: [NodeID]
     /// Last time each known member was seen alive.
     private var known: [NodeID: Int64]
     /// Known members that are not live, since when.
@@ -76,6 +83,8 @@ public final class ClusterLimiter {
     /// A member became live (joined, came back, healed): every active limit's record goes out at the
     /// next tick instead of waiting for its refresh, so that the newcomer hears everyone at once.
     private var republish = false
+    /// "None" records of limits forgotten while their demand was announced, sent at the next tick.
+    private var farewells: [LimitRecord] = []
     /// Bumped whenever the live or known members change.
     private var membershipVersion: UInt64 = 0
     /// No member went missing or came back within `takeoverDelay` (shares are not in transition).
@@ -94,6 +103,7 @@ public final class ClusterLimiter {
         self.settings = settings
         self.startedAt = now
         self.live = [node]
+        self.sortedLive = [node]
         self.known = [node: now]
     }
 
@@ -101,25 +111,33 @@ public final class ClusterLimiter {
 
     /// The limit for `id`: the existing one when its config is unchanged, else a new one starting at
     /// this node's current share. Call when building a configuration snapshot or when a per-client
-    /// limit is first seen; workers keep the returned object.
-    public func limit(id: LimitID, config: RateLimitConfig, now: Int64) -> DistributedLimit {
+    /// limit is first seen; workers keep the returned object. `everywhere`: every member holds this
+    /// limit (a configured one), so while it is active a member without demand says so, and one not
+    /// heard from yet is late, not idle; false for per-client limits, which only the nodes that see
+    /// the client hold.
+    public func limit(id: LimitID, config: RateLimitConfig, everywhere: Bool = true, now: Int64) -> DistributedLimit {
         if let state = limits[id], state.limit.config == config { return state.limit }
         let budget = config.rate / config.per
         var state = LimitState(
             limit: DistributedLimit(
                 id: id, config: config, workers: workers, share: 0, minCapacity: settings.minCapacity, now: now),
-            lastSampleAt: now, share: 0)
+            everywhere: everywhere, lastSampleAt: now, share: 0)
         let share = allocation(for: &state, now: now)
         let fresh = DistributedLimit(
             id: id, config: config, workers: workers, share: budget > 0 ? share / budget : 0,
             minCapacity: settings.minCapacity, now: now)
-        state = LimitState(limit: fresh, lastSampleAt: now, share: share)
+        state = LimitState(limit: fresh, everywhere: everywhere, lastSampleAt: now, share: share)
         limits[id] = state
         return fresh
     }
 
     /// Forgets the limits not in `ids` (removed by a reload, or idle per-client limits).
+    /// One whose demand is announced says "none" at the next tick (the others keep a member's last
+    /// positive demand until they hear otherwise).
     public func retainOnly(_ ids: Set<LimitID>) {
+        for (id, state) in limits where !ids.contains(id) && state.published > 0 {
+            farewells.append(newRecord(limit: id, demand: 0, admitted: 0))
+        }
         limits = limits.filter { ids.contains($0.key) }
     }
 
@@ -209,23 +227,29 @@ public final class ClusterLimiter {
         let settled = returnedAt.isEmpty && missingSince.values.allSatisfy { $0 <= settledSince }
         if settled != membershipSettled { membershipVersion &+= 1 }
         membershipSettled = settled
-        var out: [LimitRecord] = []
-        for id in Array(limits.keys) {
-            guard var state = limits[id] else { continue }
-            sample(&state, now: now)
-            if let record = record(for: &state, now: now) { out.append(record) }
-            let cold = settled && !isActive(state, now: now) && now >= saturatingAdd(startedAt, settings.warmup)
-            if cold && state.coldAtVersion == membershipVersion {
-                limits[id] = state
-                continue
-            }
-            let share = allocation(for: &state, now: now)
-            apply(share, to: &state, now: now)
-            state.coldAtVersion = cold ? membershipVersion : nil
-            limits[id] = state
+        var out = farewells
+        farewells = []
+        // In place: copying each state out of the dictionary and back costs more than the work.
+        var i = limits.values.startIndex
+        while i != limits.values.endIndex {
+            if let record = tick(&limits.values[i], settled: settled, now: now) { out.append(record) }
+            limits.values.formIndex(after: &i)
         }
         republish = false
         return out
+    }
+
+    /// One limit's interval: samples its demand, returns the record to send if any, and sets its
+    /// share — except for a limit cold everywhere whose share was computed at this membership.
+    private func tick(_ state: inout LimitState, settled: Bool, now: Int64) -> LimitRecord? {
+        sample(&state, now: now)
+        let record = record(for: &state, now: now)
+        let cold = settled && !isActive(state, now: now) && now >= saturatingAdd(startedAt, settings.warmup)
+        if cold && state.coldAtVersion == membershipVersion { return record }
+        let share = allocation(for: &state, now: now)
+        apply(share, to: &state, now: now)
+        state.coldAtVersion = cold ? membershipVersion : nil
+        return record
     }
 
     // MARK: - Membership view
@@ -234,7 +258,7 @@ public final class ClusterLimiter {
     var knownCount: Int { known.count }
 
     public var mode: SideMode {
-        SideMode(visible: live.filter { known[$0] != nil }.count, known: known.count)
+        SideMode(visible: live.reduce(0) { known[$1] != nil ? $0 + 1 : $0 }, known: known.count)
     }
 
     private func expire(now: Int64) {
@@ -248,8 +272,16 @@ public final class ClusterLimiter {
         awayInMinority = awayInMinority.filter { missingSince[$0.key] != nil || returnedAt[$0.key] != nil }
         let oldest = saturatingSub(now, settings.recordTTL)
         lastHeard = lastHeard.filter { known[$0.key] != nil || $0.value >= oldest }
+        // A live member's last positive demand outlives `recordTTL`: its records may be late or lost
+        // (a saturated gossip delivers fewer than half of them at 100 nodes), and counting a member
+        // that is alive at no demand hands its share to the others on top of what it still admits.
+        // Stale but conservative: the cluster may under-admit, never over-admit. A dead member leaves
+        // the live set, so its record goes (and its share to the survivors) as before; a member whose
+        // demand stopped says so with a 0 record, repeated (see `record(for:)`), which expires.
         for (id, records) in remote {
-            let kept = records.filter { $0.value.receivedAt >= oldest }
+            let kept = records.filter {
+                $0.value.receivedAt >= oldest || ($0.value.record.demand > 0 && live.contains($0.key))
+            }
             remote[id] = kept.isEmpty ? nil : kept
         }
     }
@@ -291,19 +323,25 @@ public final class ClusterLimiter {
     private func isActive(_ state: LimitState, now: Int64) -> Bool {
         if state.hotUntil > now { return true }
         guard let records = remote[state.limit.id] else { return false }
-        return records.keys.contains { live.contains($0) }
+        return records.contains { $0.value.record.demand > 0 && live.contains($0.key) }
     }
 
     /// The record to send for this limit now, if any. Send-on-change: a record goes out when the
     /// demand left the deadband around the last one sent (`changeThreshold`), when the last one is
     /// `refreshTicks` old (it repairs losses and keeps the record alive within `recordTTL`), when
-    /// the demand stopped (one last "none"), or when a member became live. A node with steady
-    /// demand thus sends one record per refresh instead of one per interval.
+    /// the demand stopped ("none", repeated at each refresh for `recordTTL`: the others keep a live
+    /// member's last positive demand until they hear otherwise), or when a member became live. A
+    /// node with steady demand thus sends one record per refresh instead of one per interval.
     private func record(for state: inout LimitState, now: Int64) -> LimitRecord? {
         let active = isActive(state, now: now)
-        let demand = active ? state.demand : 0
-        // Nothing to say: no demand now and none announced.
-        if demand < 1e-9 && state.published == 0 { return nil }
+        let demand = active && state.demand >= 1e-9 ? state.demand : 0
+        // A limit every member holds is announced by every member while it is active, with demand 0
+        // if need be: the others count a member they have not heard from as late (see `allocation`).
+        let announces = state.everywhere && active
+        // Nothing to say: no demand now and none announced (or "none" said for long enough).
+        if demand == 0 && state.published == 0 && !announces {
+            guard let stopped = state.stoppedAt, now < saturatingAdd(stopped, settings.recordTTL) else { return nil }
+        }
         state.ticksSincePublish += 1
         // Moved: outside the deadband, and not by chance: the arrivals since the last record differ
         // from what its demand predicts by more than `changeSignificance` Poisson deviations (a node
@@ -315,17 +353,28 @@ public final class ClusterLimiter {
             moved = abs(seen - expected) > settings.changeSignificance * (expected + 1).squareRoot()
         }
         let due = state.ticksSincePublish >= max(1, settings.refreshTicks)
-        let stopping = demand < 1e-9  // a last record that says "none", then silence
-        guard moved || due || stopping || republish else { return nil }
-        sequence &+= 1
+        let stopping = demand == 0 && state.published > 0  // "none", then only its repeats
+        let unannounced = announces && state.publishedAt < state.activeSince
+        guard moved || due || stopping || republish || unannounced else { return nil }
+        if stopping {
+            state.stoppedAt = now
+        } else if demand > 0 {
+            state.stoppedAt = nil
+        }
         state.previous = state.published
-        state.published = stopping ? 0 : demand
+        state.published = demand
         state.publishedAt = now
         state.arrivalsAtPublish = state.lastArrivals
         state.ticksSincePublish = 0
+        return newRecord(limit: state.limit.id, demand: demand, admitted: state.admittedRate)
+    }
+
+    /// The next record of this node (counted as sent).
+    private func newRecord(limit: LimitID, demand: Double, admitted: Double) -> LimitRecord {
+        sequence &+= 1
         let record = LimitRecord(
-            limit: state.limit.id, node: node, epoch: epoch, sequence: sequence, demand: Float(state.published),
-            admitted: Float(state.admittedRate), inMajority: mode == .majority)
+            limit: limit, node: node, epoch: epoch, sequence: sequence, demand: Float(demand),
+            admitted: Float(admitted), inMajority: mode == .majority)
         recordsSent += 1
         bytesSent += record.encoded.count
         return record
@@ -347,8 +396,8 @@ public final class ClusterLimiter {
     /// other live members — share the rest by `Allocation.shares`. Everyone else is gone.
     private func allocation(for state: inout LimitState, now: Int64) -> Double {
         let budget = state.limit.budget
-        let members = live.sorted()
-        let mode = SideMode(visible: live.filter { known[$0] != nil }.count, known: known.count)
+        let members = sortedLive
+        let mode = self.mode
         let records = remote[state.limit.id] ?? [:]
         let active = isActive(state, now: now)
         if !active {
@@ -418,13 +467,20 @@ public final class ClusterLimiter {
                 known: known.count, slack: settings.partitionSlack)
         }
         let heldTotal = held.values.reduce(0, +) * budget
-        let demands = participants.map { member -> Double in
+        var demands = participants.map { member -> Double? in
             guard active else { return 0 }
             if member == node { return ownDemand(state, now: now) }
-            return Double(records[member]?.record.demand ?? 0)
+            return records[member].map { Double($0.record.demand) } ?? (state.everywhere ? nil : 0)
         }
+        // A live member not heard from yet for a limit every member announces while active: its
+        // records are late (a saturated gossip delivers some members' first record seconds late).
+        // Counted at none it would hand its share to the others; counted at the mean of the demands
+        // heard it costs nothing on average when every member's records are equally late.
+        let heard = demands.compactMap { $0 }
+        let mean = heard.isEmpty ? 0 : heard.reduce(0, +) / Double(heard.count)
+        for i in demands.indices where demands[i] == nil { demands[i] = mean }
         let shares = Allocation.shares(
-            budget: max(0, sideBudget - heldTotal), demands: demands,
+            budget: max(0, sideBudget - heldTotal), demands: demands.map { $0 ?? 0 },
             reserveFraction: active ? settings.reserveFraction : 0)
         if mode == .majority, !provisional, budget > 0 {
             var fractions = held

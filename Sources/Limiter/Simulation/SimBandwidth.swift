@@ -14,6 +14,10 @@ public struct SimBandwidth: Sendable {
     public let recordsPerHotLimit: Double
     /// Largest |admitted / L − 1| of limit 0 over 1 s windows (the accuracy that bandwidth buys).
     public let maxError1s: Double
+    /// The least and the most limit 0 admitted in a 1 s window, as a fraction of L (which side the
+    /// error is on: above 1 the limit was not held, below it the cluster under-admitted).
+    public let lowest1s: Double
+    public let highest1s: Double
 
     public static func measure(
         nodes: Int, limits: Int = 10_000, hot: Int = 100, shape: TrafficShape = .uniform, seconds: Int = 10,
@@ -47,8 +51,10 @@ public struct SimBandwidth: Sendable {
         let sent = Double(r.bytesSent.reduce(0, +)) / Double(nodes) / span
         let received = Double(r.bytesReceived.reduce(0, +)) / Double(nodes) / span
         let records = Double(r.recordsSent.reduce(0, +)) / Double(nodes) / span / Double(max(1, hot))
+        let ratios = r.ratios(window: s, from: warmup, to: sc.duration)
         return SimBandwidth(
             nodes: nodes, limits: limits, hot: hot, sentPerNode: sent, receivedPerNode: received,
-            recordsPerHotLimit: records, maxError1s: r.maxError(window: s, from: warmup, to: sc.duration))
+            recordsPerHotLimit: records, maxError1s: r.maxError(window: s, from: warmup, to: sc.duration),
+            lowest1s: ratios.min() ?? 1, highest1s: ratios.max() ?? 1)
     }
 }
