@@ -18,6 +18,7 @@
 # Knobs: DURATION (s per wrk run, 10), ROUNDS (2), WARMUP (s before each measured run, 1),
 #        SKIP_BUILD=1 (use the existing .build/release/sluice), QUICK=1 (2 s runs, 1 round, no warm-up),
 #        KEEP_TMP=1 (keep the generated configs and logs), SLUICE_BIN (default .build/release/sluice).
+#        PIN=1 (1 worker: the proxy on CPU 0, everything else on CPU 1; with FAST_WORKERS=1).
 # Output: the table on stdout and loadtest/results/keyless-STAMP.md, raw wrk outputs beside it in
 # loadtest/results/keyless-STAMP/. Exit status 1 when a proxy failed to start or answer in any turn.
 set -euo pipefail
@@ -42,6 +43,13 @@ WARMUP=${WARMUP:-1}
 if [[ ${QUICK:-0} == 1 ]]; then DURATION=2 ROUNDS=1 WARMUP=0; fi
 SCENARIOS=${SCENARIOS:-fast slow}
 FAST_WORKERS=${FAST_WORKERS:-1 2}
+# PIN=1 (with one proxy worker): the proxy under test on CPU 0, wrk, the upstream and redis-server
+# on CPU 1, so that the proxy's throughput is its own core's, not a share of both cores that
+# drifts with the scheduler (rounds of one binary differ by up to ±15% unpinned here).
+if [[ ${PIN:-0} == 1 ]]; then
+    WRAPPER=(taskset -c 0)
+    CLIENT_WRAPPER=(taskset -c 1)
+fi
 FAST_CONNS=${FAST_CONNS:-50 400}
 SLOW_WORKERS=${SLOW_WORKERS:-2}
 SLOW_CONNS=${SLOW_CONNS:-400 2000}
@@ -140,7 +148,7 @@ run_scenario() {
 if ((PROTECTED)); then
     ensure_tools redis-server:redis-server redis-cli:redis-server
     REDIS_PORT=$(free_port)
-    start_owned "$WORK_DIR/redis.log" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no
+    start_owned "$WORK_DIR/redis.log" "${CLIENT_WRAPPER[@]}" redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no
     for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 # Commands the redis-server processed so far (the INFO call itself is one).

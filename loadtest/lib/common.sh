@@ -10,6 +10,8 @@ OWNED_PIDS=()
 
 # A command prefix for the measured proxy (valgrind, env LD_PRELOAD=...): see nginx.sh, sluice.sh.
 WRAPPER=()
+# Prefix of the load generator, the upstream and redis-server (see PIN in run.sh), empty by default.
+CLIENT_WRAPPER=()
 
 # start_owned LOGFILE CMD...: starts CMD in the background in its own session; sets STARTED_PID.
 start_owned() {

@@ -49,7 +49,7 @@ start_nginx_upstream() {
 }
 CONF
     } >"$prefix/nginx.conf"
-    start_owned "$prefix/stdout.log" nginx -p "$prefix" -e "$prefix/error.log" -c "$prefix/nginx.conf"
+    start_owned "$prefix/stdout.log" "${CLIENT_WRAPPER[@]}" nginx -p "$prefix" -e "$prefix/error.log" -c "$prefix/nginx.conf"
 }
 
 # start_nginx_proxy PREFIX PORT WORKERS UPSTREAM_PORT [MASTER_PROCESS]: a reverse proxy with a

@@ -44,5 +44,5 @@ create_bench_key() {
 
 # start_sluice_echo LOGFILE PORT DELAY_MS: answers every request with 200 after DELAY_MS.
 start_sluice_echo() {
-    start_owned "$1" "$SLUICE_BIN" echo --port "$2" --delay-ms "$3"
+    start_owned "$1" "${CLIENT_WRAPPER[@]}" "$SLUICE_BIN" echo --port "$2" --delay-ms "$3"
 }

@@ -8,7 +8,7 @@ run_wrk() {
     local url="http://127.0.0.1:$port/" header=()
     [[ -n ${WRK_HEADER:-} ]] && header=(-H "$WRK_HEADER")
     echo "# wrk -t$threads -c$conns -d${duration}s --latency --timeout 5s ${header[*]:+-H <header>} $url" >"$out.cmd"
-    start_owned "$out.run" timeout -k 5 $((duration + 30)) \
+    start_owned "$out.run" "${CLIENT_WRAPPER[@]}" timeout -k 5 $((duration + 30)) \
         wrk -t"$threads" -c"$conns" -d"${duration}s" --latency --timeout 5s "${header[@]}" "$url"
     wait "$STARTED_PID" || rc=$?
     stop_owned "$STARTED_PID"
