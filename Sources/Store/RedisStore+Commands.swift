@@ -87,14 +87,7 @@ extension RedisStore {
         _ key: String, by delta: Int64, expiryMillis: Int64,
         _ done: @escaping (Result<StoreCounter, StoreError>) -> Void
     ) {
-        command.begin(6)
-        command.argument("EVAL")
-        command.argument(RedisStore.incrementScript)
-        command.argument(1)
-        command.argument(key)
-        command.argument(delta)
-        command.argument(expiryMillis)
-        send(now: monotonicNanos()) { result in
+        eval(RedisStore.incrementScript, key: key, delta, expiryMillis) { result in
             done(
                 result.flatMap { reply in
                     switch reply {
@@ -115,14 +108,7 @@ extension RedisStore {
     public func decrement(
         _ key: String, by delta: Int64, ifExpiresWithinMillis: Int64, _ done: @escaping (Result<Bool, StoreError>) -> Void
     ) {
-        command.begin(6)
-        command.argument("EVAL")
-        command.argument(RedisStore.decrementScript)
-        command.argument(1)
-        command.argument(key)
-        command.argument(delta)
-        command.argument(ifExpiresWithinMillis)
-        send(now: monotonicNanos()) { result in
+        eval(RedisStore.decrementScript, key: key, delta, ifExpiresWithinMillis) { result in
             done(
                 result.flatMap { reply in
                     switch reply {
@@ -133,6 +119,20 @@ extension RedisStore {
                     }
                 })
         }
+    }
+
+    /// EVAL of `script` on one key with two integer arguments.
+    private func eval(
+        _ script: String, key: String, _ a: Int64, _ b: Int64, _ finish: @escaping (Result<RedisReply, StoreError>) -> Void
+    ) {
+        command.begin(6)
+        command.argument("EVAL")
+        command.argument(script)
+        command.argument(1)
+        command.argument(key)
+        command.argument(a)
+        command.argument(b)
+        send(now: monotonicNanos(), finish)
     }
 
     /// DECRBY only while the key's PTTL is between 0 and ARGV[2] (the period the units came from).
