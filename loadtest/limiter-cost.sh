@@ -7,7 +7,7 @@
 #   2. heap allocations per decision: valgrind memcheck's count at N and N + 100,000 (must not grow);
 #   3. wall-clock ns per decision with 1 and 2 threads sharing one bucket, beside a naive
 #      Mutex-guarded bucket as the baseline.
-# Builds loadtest/build/limiter-bench from Sources/Limiter/{,Cluster/}*.swift + loadtest/bench/LimiterBench.swift
+# Builds loadtest/build/limiter-bench from Sources/Limiter/{,Cluster/}*.swift + loadtest/bench/LimiterBench.swift (and Crypto)
 # with plain swiftc -O -wmo, as a SwiftPM release build compiles (no Package.swift change). Knobs: N (decisions for timing, default 20000000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +23,10 @@ command -v valgrind >/dev/null || {
 
 echo "== building $build/limiter-bench (swiftc -O)"
 # Run swiftc inside build/: with -g it leaves module files in the current directory.
-(cd "$build" && swiftc -O -wmo -g -swift-version 6 -parse-as-library -module-name LimiterBench \
+# Crypto (the Limiter's one dependency: MurmurHash3's finaliser) as a static library first.
+(cd "$build" && swiftc -O -wmo -swift-version 6 -parse-as-library -module-name Crypto -emit-module \
+    -emit-module-path Crypto.swiftmodule -emit-library -static -o libCrypto.a "$root"/Sources/Crypto/*.swift &&
+    swiftc -O -wmo -g -swift-version 6 -parse-as-library -module-name LimiterBench -I . -L . -lCrypto \
     "$root"/Sources/Limiter/*.swift "$root"/Sources/Limiter/Cluster/*.swift "$root/loadtest/bench/LimiterBench.swift" \
     -o limiter-bench)
 
