@@ -126,6 +126,16 @@ public final class Snapshot: Sendable {
         var routes: [Route] = []
         var clusterKeys: Set<String> = []
         var localKeys: Set<String> = []
+        /// A table of per-client (or per-key) buckets: the cluster's when there is one, else this
+        /// node's; either way kept across the reload.
+        func keyedTable(_ key: String) -> KeyedLimiter {
+            if let cluster {
+                clusterKeys.insert(key)
+                return cluster.keyedLimit(key: key, capacity: settings.rateLimitClients, now: now)
+            }
+            localKeys.insert(key)
+            return limiters.keyed(id: key, capacity: settings.rateLimitClients)
+        }
         let now = monotonicNanos()
         for spec in specs {
             var prefix = Array(spec.listenPath.utf8)
@@ -144,16 +154,8 @@ public final class Snapshot: Sendable {
             }
             var clientLimit: ClientLimit?
             if let client = spec.clientRateLimit, client.rate > 0, client.per > 0 {
-                let key = "client:\(spec.apiID)"
-                let table: KeyedLimiter
-                if let cluster {
-                    table = cluster.keyedLimit(key: key, capacity: settings.rateLimitClients, now: now)
-                    clusterKeys.insert(key)
-                } else {
-                    table = limiters.keyed(id: key, capacity: settings.rateLimitClients)
-                    localKeys.insert(key)
-                }
-                clientLimit = ClientLimit(client, table: table, ietf: settings.ietfRateLimitHeaders)
+                clientLimit = ClientLimit(
+                    client, table: keyedTable("client:\(spec.apiID)"), ietf: settings.ietfRateLimitHeaders)
             }
             let limitHeaders =
                 settings.ietfRateLimitHeaders && spec.rateLimit != nil
@@ -168,18 +170,7 @@ public final class Snapshot: Sendable {
                 versions: spec.versioning.map { APIVersionReader($0, listenPath: spec.listenPath) }))
         }
         // Keys' own `rate` / `per`: one table for every key (sessions' limits hold across APIs, as Tyk's).
-        if specs.contains(where: { $0.authToken != nil }) {
-            let key = "keys"
-            if let cluster {
-                keyLimits = cluster.keyedLimit(key: key, capacity: settings.rateLimitClients, now: now)
-                clusterKeys.insert(key)
-            } else {
-                keyLimits = limiters.keyed(id: key, capacity: settings.rateLimitClients)
-                localKeys.insert(key)
-            }
-        } else {
-            keyLimits = nil
-        }
+        keyLimits = specs.contains(where: { $0.authToken != nil }) ? keyedTable("keys") : nil
         if let cluster { cluster.retainOnly(keys: clusterKeys) } else { limiters.retainOnly(localKeys) }
         // Most specific first: a domain before none, then the longest prefix.
         self.routes = routes.sorted {
