@@ -376,12 +376,7 @@ import Testing
     }
 
     private func failure(_ extra: String) -> String {
-        do {
-            _ = try parse(extra)
-            return "no error"
-        } catch {
-            return error.description
-        }
+        ConfigTests.failure { _ = try parse(extra) }
     }
 
     @Test func byIPAndByHeader() throws {
@@ -417,12 +412,7 @@ import Testing
         #expect(config.rateLimitHeaders == .ietf)
         #expect(config.rateLimitClients == 100)
         func failure(_ json: String) -> String {
-            do {
-                _ = try GatewayConfig.parse(json: Array(json.utf8), file: "sluice.conf", environment: [:])
-                return "no error"
-            } catch {
-                return error.description
-            }
+            ConfigTests.failure { _ = try GatewayConfig.parse(json: Array(json.utf8), file: "sluice.conf", environment: [:]) }
         }
         #expect(failure(#"{"trusted_proxies": ["10.1.0.0/33"]}"#)
             == #"sluice.conf: field "trusted_proxies": item 1: "10.1.0.0/33" is not an IP address or CIDR block (such as 10.0.0.0/8)"#)
