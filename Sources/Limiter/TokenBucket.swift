@@ -162,6 +162,28 @@ public final class TokenBucket: Sendable {
         }
     }
 
+    /// Removes `amount` tokens (fractional allowed) if the bucket holds that many at `now`, and says
+    /// whether it did: the distributed limiter moves the tokens a node left idle into the cluster's
+    /// pool this way. Lock-free against `take`: a compare-and-swap on TAT, retried when a take came in
+    /// between.
+    public func remove(_ amount: Double, now: Int64) -> Bool {
+        guard amount > 0, amount.isFinite else { return false }
+        let t = interval.load(ordering: .relaxed)
+        let cost = (amount * Double(t)).rounded()
+        guard cost < 9.0e18 else { return false }
+        let limit = saturatingAdd(tolerance.load(ordering: .relaxed), t)  // debt of an empty bucket
+        var current = tat.load(ordering: .relaxed)
+        while true {
+            let base = max(current, now)
+            let after = saturatingAdd(saturatingSub(base, now), Int64(cost))
+            guard after <= limit else { return false }
+            let (exchanged, original) = tat.compareExchange(
+                expected: current, desired: saturatingAdd(base, Int64(cost)), ordering: .acquiringAndReleasing)
+            if exchanged { return true }
+            current = original
+        }
+    }
+
     /// Tokens held at `now` (fractional), for tests and observability: (T + τ − debt) / T, clamped at 0.
     public func tokens(now: Int64) -> Double {
         let t = Double(interval.load(ordering: .relaxed))

@@ -11,6 +11,9 @@ import Limiter
 ///  "limits":[{"key":"api:a","id":"…","budget":20.0,"share":6.7,"demand":30.1,"admitted":6.6,
 ///             "arrivals_total":301,"admitted_total":75,"demand_by_member":{"node2":29.8,"node3":30.4}}]}
 /// ```
+/// A limit small enough to pool its idle tokens (docs/LIMITER.md) adds
+/// `"pool":{"tokens":1.2,"given":30.5,"drawn":28}`: the tokens this node sees in the cluster's pool
+/// and what this node gave to it and drew from it, in all.
 /// Rates are per second. `bytes_per_second` counts the limiter's record bytes handed to gossip (before
 /// the gossip layer's retransmissions and packet headers). `at_ms` is the monotonic time of the
 /// limiter interval the numbers come from: divide differences of the `_total` counters by differences
@@ -37,7 +40,12 @@ public enum LimitsDocument {
             let members = s.remoteDemand.map { (name: names[$0.key] ?? $0.key.description, demand: $0.value) }
                 .sorted { $0.name < $1.name }
             out += members.map { "\(jsonQuoted($0.name)):\(number($0.demand))" }.joined(separator: ",")
-            out += "}}"
+            out += "}"
+            if let pool = s.pool {
+                out += #","pool":{"tokens":\#(number(pool.tokens)),"given":\#(number(pool.given)),"#
+                out += #""drawn":\#(number(pool.drawn))}"#
+            }
+            out += "}"
         }
         out += "]}"
         return Array(out.utf8)

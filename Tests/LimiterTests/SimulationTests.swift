@@ -76,9 +76,10 @@ private func expectAcceptance(_ r: SimReport) {
     }
 
     /// A limit of 1 per second, 3 requests per second over 10 nodes for ten minutes, Zipf-spread,
-    /// even, all on one node: 60 ± 1 per minute on average. Single minutes vary by the whole tokens
-    /// that wait at nodes with few arrivals per token at the minute's two ends (docs/LIMITER.md), so
-    /// ±5 after the first minute (demand estimates of 0.1/s nodes take ~10 s to converge).
+    /// even, all on one node: 60 ± 1 per minute on average, and 60 ± 2 in every minute after the
+    /// first (demand estimates of 0.1/s nodes take ~10 s to converge). Without the pool of idle
+    /// tokens (TokenPool.swift) single minutes range 56-63 at this seed: tokens wait at nodes with
+    /// few arrivals per token (docs/LIMITER.md).
     @Test(arguments: [SimExperiment.tiny, .tinyUniform, .tinyOneNode])
     func onePerSecond(_ experiment: SimExperiment) {
         let r = experiment.run()
@@ -86,7 +87,7 @@ private func expectAcceptance(_ r: SimReport) {
         let mean = Double(minutes.reduce(0, +)) / Double(minutes.count)
         print("SIM 1/s \(experiment.rawValue): per minute \(minutes), mean \(mean)")
         #expect(abs(mean - 60) <= 1)
-        for m in minutes.dropFirst() { #expect(abs(m - 60) <= 5, "\(minutes)") }
+        for m in minutes.dropFirst() { #expect(abs(m - 60) <= 2, "\(minutes)") }
     }
 }
 

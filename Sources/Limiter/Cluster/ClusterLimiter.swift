@@ -51,11 +51,25 @@ public final class ClusterLimiter {
         /// was hot or in warm-up): a cold limit's share changes only with the membership, so most
         /// of 10,000 limits in use cost a counter sample per tick and nothing more.
         var coldAtVersion: UInt64?
+        /// This node's pool account for the limit (see TokenPool.swift), and as last sent.
+        var pool = PoolCounters()
+        var publishedPool = PoolCounters()
+        /// Pool tokens offered to the workers at the last interval.
+        var offered: Int64 = 0
+        /// Tokens the bucket held at the last interval, after giving.
+        var heldAfterGiving: Double = 0
     }
 
     private var limits: [LimitID: LimitState] = [:]
     /// Latest record per limit per node, including limits not configured here (their ids only).
     private var remote: [LimitID: [NodeID: Remote]] = [:]
+    /// Per small limit, the pool balance of the records dropped (expired, of a member that left, or
+    /// of an earlier epoch of a member): the tokens they gave and drew stay counted, so the pool a
+    /// node sees does not jump when a member goes. Dropped with the limit's last record.
+    private var departedBalance: [LimitID: Int64] = [:]
+    /// This node's pool account of the limits it forgot while others still hold its records: taken
+    /// up again if the limit comes back, so that its records' counters never go backwards.
+    private var retiredPools: [LimitID: PoolCounters] = [:]
     /// Members alive now (including this node).
     private var live: Set<NodeID> { didSet { sortedLive = live.sorted() } }
     /// `live` in order, sorted whenever it is set (once per interval) rather than once per hot limit.
@@ -127,6 +141,8 @@ public final class ClusterLimiter {
             id: id, config: config, workers: workers, share: budget > 0 ? share / budget : 0,
             minCapacity: settings.minCapacity, now: now)
         state = LimitState(limit: fresh, everywhere: everywhere, lastSampleAt: now, share: share)
+        state.pool = limits[id]?.pool ?? retiredPools.removeValue(forKey: id) ?? PoolCounters()
+        state.publishedPool = limits[id]?.publishedPool ?? state.pool
         limits[id] = state
         return fresh
     }
@@ -135,8 +151,9 @@ public final class ClusterLimiter {
     /// One whose demand is announced says "none" at the next tick (the others keep a member's last
     /// positive demand until they hear otherwise).
     public func retainOnly(_ ids: Set<LimitID>) {
-        for (id, state) in limits where !ids.contains(id) && state.published > 0 {
-            farewells.append(newRecord(limit: id, demand: 0, admitted: 0))
+        for (id, state) in limits where !ids.contains(id) {
+            if state.published > 0 { farewells.append(newRecord(limit: id, demand: 0, admitted: 0, pool: state.pool)) }
+            if state.pool != PoolCounters() { retiredPools[id] = state.pool }
         }
         limits = limits.filter { ids.contains($0.key) }
     }
@@ -192,7 +209,9 @@ public final class ClusterLimiter {
         missingSince[member] = nil
         returnedAt[member] = nil
         awayInMinority[member] = nil
-        for id in remote.keys { remote[id]?[member] = nil }
+        for id in remote.keys {
+            if let gone = remote[id]?.removeValue(forKey: member) { retire(gone.record, of: id) }
+        }
     }
 
     /// Takes one received payload. Returns false (and counts it) when it does not decode.
@@ -213,8 +232,17 @@ public final class ClusterLimiter {
         guard record.node != node else { return }
         recordsReceived += 1
         lastHeard[record.node] = now
-        if let held = remote[record.limit]?[record.node], !record.supersedes(held.record) { return }
+        if let held = remote[record.limit]?[record.node] {
+            guard record.supersedes(held.record) else { return }
+            if held.record.epoch != record.epoch { retire(held.record, of: record.limit) }
+        }
         remote[record.limit, default: [:]][record.node] = Remote(record: record, receivedAt: now)
+    }
+
+    /// Keeps the pool balance of a record that is dropped counted (see `departedBalance`).
+    private func retire(_ record: LimitRecord, of id: LimitID) {
+        guard let pool = record.pool, pool.balance != 0 else { return }
+        departedBalance[id, default: 0] &+= pool.balance
     }
 
     // MARK: - The interval
@@ -243,6 +271,7 @@ public final class ClusterLimiter {
     /// share — except for a limit cold everywhere whose share was computed at this membership.
     private func tick(_ state: inout LimitState, settled: Bool, now: Int64) -> LimitRecord? {
         sample(&state, now: now)
+        settlePool(&state, now: now)
         let record = record(for: &state, now: now)
         let cold = settled && !isActive(state, now: now) && now >= saturatingAdd(startedAt, settings.warmup)
         if cold && state.coldAtVersion == membershipVersion { return record }
@@ -279,10 +308,17 @@ public final class ClusterLimiter {
         // the live set, so its record goes (and its share to the survivors) as before; a member whose
         // demand stopped says so with a 0 record, repeated (see `record(for:)`), which expires.
         for (id, records) in remote {
-            let kept = records.filter {
-                $0.value.receivedAt >= oldest || ($0.value.record.demand > 0 && live.contains($0.key))
+            var kept = records
+            for (member, held) in records
+            where held.receivedAt < oldest && !(held.record.demand > 0 && live.contains(member)) {
+                kept[member] = nil
+                retire(held.record, of: id)
             }
             remote[id] = kept.isEmpty ? nil : kept
+        }
+        if !departedBalance.isEmpty || !retiredPools.isEmpty {
+            departedBalance = departedBalance.filter { limits[$0.key] != nil || remote[$0.key] != nil }
+            retiredPools = retiredPools.filter { remote[$0.key] != nil }
         }
     }
 
@@ -338,8 +374,10 @@ public final class ClusterLimiter {
         // A limit every member holds is announced by every member while it is active, with demand 0
         // if need be: the others count a member they have not heard from as late (see `allocation`).
         let announces = state.everywhere && active
+        // The pool account changed (tokens given or drawn): the others' view of the pool waits on it.
+        let poolMoved = state.pool != state.publishedPool
         // Nothing to say: no demand now and none announced (or "none" said for long enough).
-        if demand == 0 && state.published == 0 && !announces {
+        if demand == 0 && state.published == 0 && !announces && !poolMoved {
             guard let stopped = state.stoppedAt, now < saturatingAdd(stopped, settings.recordTTL) else { return nil }
         }
         state.ticksSincePublish += 1
@@ -355,7 +393,7 @@ public final class ClusterLimiter {
         let due = state.ticksSincePublish >= max(1, settings.refreshTicks)
         let stopping = demand == 0 && state.published > 0  // "none", then only its repeats
         let unannounced = announces && state.publishedAt < state.activeSince
-        guard moved || due || stopping || republish || unannounced else { return nil }
+        guard moved || due || stopping || republish || unannounced || poolMoved else { return nil }
         if stopping {
             state.stoppedAt = now
         } else if demand > 0 {
@@ -366,18 +404,61 @@ public final class ClusterLimiter {
         state.publishedAt = now
         state.arrivalsAtPublish = state.lastArrivals
         state.ticksSincePublish = 0
-        return newRecord(limit: state.limit.id, demand: demand, admitted: state.admittedRate)
+        state.publishedPool = state.pool
+        return newRecord(limit: state.limit.id, demand: demand, admitted: state.admittedRate, pool: state.pool)
     }
 
-    /// The next record of this node (counted as sent).
-    private func newRecord(limit: LimitID, demand: Double, admitted: Double) -> LimitRecord {
+    /// The next record of this node (counted as sent); it carries the pool account once there is one.
+    private func newRecord(limit: LimitID, demand: Double, admitted: Double, pool: PoolCounters) -> LimitRecord {
         sequence &+= 1
         let record = LimitRecord(
             limit: limit, node: node, epoch: epoch, sequence: sequence, demand: Float(demand),
-            admitted: Float(admitted), inMajority: mode == .majority)
+            admitted: Float(admitted), inMajority: mode == .majority, pool: pool == PoolCounters() ? nil : pool)
         recordsSent += 1
         bytesSent += record.encoded.count
         return record
+    }
+
+    /// The pool of a small limit (TokenPool.swift), once per interval: counts what the workers drew
+    /// from the last offer, gives the tokens the bucket held idle since the last interval (in
+    /// `poolQuantum`s, while the pool holds less than the limit's burst), and offers the workers the
+    /// whole tokens this node sees in the pool (at most `poolDrawsPerInterval`: the others do not know
+    /// of this node's draws until its next record arrives).
+    private func settlePool(_ state: inout LimitState, now: Int64) {
+        let pool = state.limit.pool
+        if state.offered > 0 {
+            state.pool.drawn &+= UInt64(pool.offer(0, replacing: state.offered)) * PoolCounters.unit
+            state.offered = 0
+        }
+        guard isPooled(state), isActive(state, now: now) else {
+            state.heldAfterGiving = 0
+            return
+        }
+        let bucket = state.limit.bucket
+        let idle = min(state.heldAfterGiving, bucket.tokens(now: now))
+        let gift = (idle / settings.poolQuantum).rounded(.down) * settings.poolQuantum
+        let room = max(settings.minCapacity, state.limit.globalBurst) * Double(PoolCounters.unit) - Double(poolSeen(state))
+        if gift > 0, gift * Double(PoolCounters.unit) <= room, bucket.remove(gift, now: now) {
+            state.pool.given &+= UInt64((gift * Double(PoolCounters.unit)).rounded())
+        }
+        state.heldAfterGiving = bucket.tokens(now: now)
+        let offer = min(max(0, poolSeen(state) / Int64(PoolCounters.unit)), Int64(settings.poolDrawsPerInterval))
+        _ = pool.offer(offer, replacing: 0)
+        state.offered = offer
+    }
+
+    /// Whether the limit pools its idle tokens: a configured one (every member holds it) whose budget
+    /// is below `poolBelow` tokens per second per live member.
+    private func isPooled(_ state: LimitState) -> Bool {
+        state.everywhere && state.limit.budget < settings.poolBelow * Double(live.count)
+    }
+
+    /// The pool as this node sees it, in thousandths of a token: what every member it holds a record
+    /// of (and the departed) gave net of what they drew, and its own account.
+    private func poolSeen(_ state: LimitState) -> Int64 {
+        var seen = state.pool.balance &+ (departedBalance[state.limit.id] ?? 0)
+        for (_, held) in remote[state.limit.id] ?? [:] { seen &+= held.record.pool?.balance ?? 0 }
+        return seen
     }
 
     /// The demand the other members hold for this node: the last record sent once it has had an
@@ -514,10 +595,12 @@ public final class ClusterLimiter {
         public var hot: Bool
         /// The demand each other member announced (latest record).
         public var remoteDemand: [NodeID: Double]
+        /// The pool of a small limit as this node sees it; nil when the limit does not pool.
+        public var pool: PoolStatus?
 
         public init(
             id: LimitID, budget: Double, share: Double, demand: Double, admitted: Double, hot: Bool,
-            remoteDemand: [NodeID: Double]
+            remoteDemand: [NodeID: Double], pool: PoolStatus? = nil
         ) {
             self.id = id
             self.budget = budget
@@ -526,6 +609,7 @@ public final class ClusterLimiter {
             self.admitted = admitted
             self.hot = hot
             self.remoteDemand = remoteDemand
+            self.pool = pool
         }
     }
 
@@ -534,7 +618,8 @@ public final class ClusterLimiter {
             LimitStatus(
                 id: state.limit.id, budget: state.limit.budget, share: state.share, demand: state.demand,
                 admitted: state.admittedRate, hot: isActive(state, now: now),
-                remoteDemand: (remote[state.limit.id] ?? [:]).mapValues { Double($0.record.demand) })
+                remoteDemand: (remote[state.limit.id] ?? [:]).mapValues { Double($0.record.demand) },
+                pool: isPooled(state) ? PoolStatus(seen: poolSeen(state), own: state.pool) : nil)
         }.sorted { $0.id < $1.id }
     }
 

@@ -1,6 +1,7 @@
 /// What a worker holds for one cluster-wide limit: the node's bucket, run at the node's share, and
 /// the demand counters. `take(worker:now:)` is the whole request-path cost: one GCRA decision (a load
-/// and, when admitted, a compare-and-swap) and two relaxed stores into the worker's own slot.
+/// and, when admitted, a compare-and-swap), a load of the pool's offer when refused, and two relaxed
+/// stores into the worker's own slot.
 ///
 /// Threading: `take` from any worker, each with its own `worker` index; the rest belongs to the
 /// control thread's `ClusterLimiter`, which changes the bucket's rate with `setRate`.
@@ -10,6 +11,8 @@ public final class DistributedLimit: Sendable {
     /// The node's bucket: shared lock-free by all workers of the node.
     public let bucket: TokenBucket
     public let counters: DemandCounters
+    /// Tokens of the cluster's pool this node may draw (small limits only; empty otherwise).
+    public let pool = TokenPool()
 
     /// Cluster-wide rate in tokens per second (`rate / per`).
     public var budget: Double { config.rate / config.per }
@@ -35,7 +38,11 @@ public final class DistributedLimit: Sendable {
     /// Decides one request at worker `worker` and counts it.
     @inline(__always)
     public func take(worker: Int, now: Int64) -> RateDecision {
-        let decision = bucket.take(now: now)
+        var decision = bucket.take(now: now)
+        if !decision.allowed && pool.draw() {
+            decision.allowed = true
+            decision.retryAfterNanos = 0
+        }
         counters.count(worker: worker, admitted: decision.allowed)
         return decision
     }

@@ -1,16 +1,22 @@
 extension LimitRecord {
-    /// Appends the v1 encoding to `out` (no allocation when `out` has room).
+    /// Appends the encoding (v2 when the record carries pool counters, else v1) to `out` (no
+    /// allocation when `out` has room).
     public func encode(into out: inout [UInt8]) {
-        out.append(LimitRecord.version << 4 | (inMajority ? 1 : 0))
+        let version = pool == nil ? LimitRecord.version : LimitRecord.pooledVersion
+        out.append(version << 4 | (inMajority ? 1 : 0))
         appendLE(limit.raw, to: &out)
         appendLE(node.raw, to: &out)
         appendVarint(epoch, to: &out)
         appendVarint(sequence, to: &out)
         appendLE32(LimitRecord.wireRate(demand).bitPattern, to: &out)
         appendLE32(LimitRecord.wireRate(admitted).bitPattern, to: &out)
+        if let pool {
+            appendVarint(pool.given, to: &out)
+            appendVarint(pool.drawn, to: &out)
+        }
     }
 
-    /// The v1 encoding.
+    /// The encoding.
     public var encoded: [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(LimitRecord.maxEncodedCount)
@@ -31,30 +37,27 @@ extension LimitRecord {
     /// Decodes exactly one record from `bytes`. Total: every input gives a value or an error.
     public static func decode(_ bytes: some Collection<UInt8>) -> Result<LimitRecord, LimitRecordError> {
         var reader = ByteReader(Array(bytes))
-        guard let head = reader.u8() else { return .failure(.truncated) }
-        guard head >> 4 == LimitRecord.version else { return .failure(.unknownVersion(head >> 4)) }
-        guard let limit = reader.u64(), let node = reader.u64() else { return .failure(.truncated) }
-        let epoch: UInt64
-        let sequence: UInt64
-        switch reader.varint() {
-        case .value(let v): epoch = v
-        case .truncated: return .failure(.truncated)
-        case .invalid: return .failure(.badVarint)
+        return Result { () throws(LimitRecordError) in try decode(&reader) }
+    }
+
+    private static func decode(_ reader: inout ByteReader) throws(LimitRecordError) -> LimitRecord {
+        guard let head = reader.u8() else { throw .truncated }
+        let version = head >> 4
+        guard version == LimitRecord.version || version == LimitRecord.pooledVersion else {
+            throw .unknownVersion(version)
         }
-        switch reader.varint() {
-        case .value(let v): sequence = v
-        case .truncated: return .failure(.truncated)
-        case .invalid: return .failure(.badVarint)
-        }
-        guard let d = reader.u32(), let a = reader.u32() else { return .failure(.truncated) }
+        guard let limit = reader.u64(), let node = reader.u64() else { throw .truncated }
+        let epoch = try reader.count()
+        let sequence = try reader.count()
+        guard let d = reader.u32(), let a = reader.u32() else { throw .truncated }
         let demand = Float(bitPattern: d)
         let admitted = Float(bitPattern: a)
-        guard demand.isFinite, demand >= 0, admitted.isFinite, admitted >= 0 else { return .failure(.badRate) }
-        guard reader.remaining == 0 else { return .failure(.trailingBytes(reader.remaining)) }
-        return .success(
-            LimitRecord(
-                limit: LimitID(raw: limit), node: NodeID(raw: node), epoch: epoch, sequence: sequence,
-                demand: demand, admitted: admitted, inMajority: head & 1 == 1))
+        guard demand.isFinite, demand >= 0, admitted.isFinite, admitted >= 0 else { throw .badRate }
+        let pool = version == LimitRecord.pooledVersion ? PoolCounters(given: try reader.count(), drawn: try reader.count()) : nil
+        guard reader.remaining == 0 else { throw .trailingBytes(reader.remaining) }
+        return LimitRecord(
+            limit: LimitID(raw: limit), node: NodeID(raw: node), epoch: epoch, sequence: sequence,
+            demand: demand, admitted: admitted, inMajority: head & 1 == 1, pool: pool)
     }
 
     /// Rates go on the wire as finite, non-negative Float32 (NaN and negatives as 0, +inf as max).
@@ -112,6 +115,15 @@ private struct ByteReader {
         for i in 0..<4 { v |= UInt32(bytes[index + i]) << (8 * UInt32(i)) }
         index += 4
         return v
+    }
+
+    /// A varint field, or the error that names why it is not one.
+    mutating func count() throws(LimitRecordError) -> UInt64 {
+        switch varint() {
+        case .value(let v): return v
+        case .truncated: throw .truncated
+        case .invalid: throw .badVarint
+        }
     }
 
     /// LEB128, at most 10 bytes; the 10th may only carry the top bit of a UInt64. Overlong encodings

@@ -1,0 +1,78 @@
+// Why a pool: a limit far smaller than the cluster (1 request/s over 10 nodes) splits into buckets of
+// 0.1 token/s, and a token accrued at a node with few arrivals waits there, seconds at a time, while
+// other nodes refuse requests. One central bucket would have given it to the first arrival anywhere.
+// So a node that held a whole token idle for an interval gives it to the cluster's pool (taking it
+// out of its bucket), and any node whose bucket refuses a request may admit it with a token from the
+// pool instead. Each node announces in its records how many tokens it gave and drew in all
+// (cumulative, so a lost record is repaired by the next); every node counts the pool as the sum of
+// what the members gave minus what they drew, and draws only while it sees a whole token in it.
+// Two nodes may draw the same token before they hear of each other's draw: the pool then goes into
+// debt, which the next tokens given pay back, so the count over time stays exact and the error is a
+// token or two, for a limit where one token is the granularity anyway. See docs/LIMITER.md.
+
+import Synchronization
+
+/// The whole tokens of the cluster's pool that this node's workers may draw until the next interval.
+///
+/// Threading: `draw()` from any worker (lock-free, allocation-free: a load, and a compare-and-swap
+/// when the pool is not empty); `offer(_:)` from the control thread only.
+public final class TokenPool: Sendable {
+    private let available = Atomic<Int64>(0)
+
+    public init() {}
+
+    /// Takes one token if the pool offered any: true when the request may be admitted with it.
+    @inline(__always)
+    public func draw() -> Bool {
+        var current = available.load(ordering: .relaxed)
+        while current > 0 {
+            let (exchanged, original) = available.compareExchange(
+                expected: current, desired: current - 1, ordering: .relaxed)
+            if exchanged { return true }
+            current = original
+        }
+        return false
+    }
+
+    /// Offers `tokens` for the next interval and returns how many of the previous offer `offered`
+    /// the workers drew since: exact, as the exchange leaves no moment in which a draw goes uncounted.
+    public func offer(_ tokens: Int64, replacing offered: Int64) -> Int64 {
+        let left = available.exchange(max(0, tokens), ordering: .relaxed)
+        return max(0, offered - left)
+    }
+}
+
+/// One member's pool account for one limit, as its records carry it: tokens given to the pool and
+/// drawn from it since its epoch began, in thousandths of a token. Both only grow.
+public struct PoolCounters: Sendable, Equatable {
+    /// One token.
+    public static let unit: UInt64 = 1000
+
+    public var given: UInt64
+    public var drawn: UInt64
+
+    public init(given: UInt64 = 0, drawn: UInt64 = 0) {
+        self.given = given
+        self.drawn = drawn
+    }
+
+    /// What this member put into the pool net of what it took out.
+    public var balance: Int64 { Int64(truncatingIfNeeded: given &- drawn) }
+}
+
+/// A small limit's pool as one node sees it, in tokens (for `GET /tyk/cluster/limits`).
+public struct PoolStatus: Sendable, Equatable {
+    /// Tokens in the pool: given net of drawn by every member this node has heard of, itself included.
+    /// Negative while draws that raced each other are being paid back.
+    public var tokens: Double
+    /// Tokens this node gave to the pool and drew from it (this epoch).
+    public var given: Double
+    public var drawn: Double
+
+    init(seen: Int64, own: PoolCounters) {
+        let unit = Double(PoolCounters.unit)
+        tokens = Double(seen) / unit
+        given = Double(own.given) / unit
+        drawn = Double(own.drawn) / unit
+    }
+}
