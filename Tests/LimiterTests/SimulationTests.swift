@@ -78,8 +78,8 @@ private func expectAcceptance(_ r: SimReport) {
     /// A limit of 1 per second, 3 requests per second over 10 nodes for ten minutes, Zipf-spread,
     /// even, all on one node: 60 ± 1 per minute on average, and 60 ± 2 in every minute after the
     /// first (demand estimates of 0.1/s nodes take ~10 s to converge). Without the pool of idle
-    /// tokens (TokenPool.swift) single minutes range 56-63 at this seed: tokens wait at nodes with
-    /// few arrivals per token (docs/LIMITER.md).
+    /// tokens (TokenPool.swift) the even spread fails at this seed (57 and 63): tokens wait at nodes
+    /// with few arrivals per token (docs/LIMITER.md).
     @Test(arguments: [SimExperiment.tiny, .tinyUniform, .tinyOneNode])
     func onePerSecond(_ experiment: SimExperiment) {
         let r = experiment.run()
