@@ -115,8 +115,9 @@ import Testing
         #expect(alone < pooled)
     }
 
-    /// A member's account stays counted when its record goes: when it leaves, and when it restarts
-    /// with a new epoch (its new account starts at 0).
+    /// A member's account stays counted when its record goes: when it restarts with a new epoch (its
+    /// new account starts at 0), when it leaves; and it is not counted twice when the member is heard
+    /// again in the same epoch (its counters include what was dropped).
     @Test func aMemberThatGoesKeepsItsAccountCounted() {
         let me = NodeID(name: "a")
         let other = NodeID(name: "b")
@@ -136,5 +137,11 @@ import Testing
         #expect(poolTokens() == 3.5)
         limiter.memberLeft(other)
         #expect(poolTokens() == 3.5)
+        (record.sequence, record.pool) = (2, PoolCounters(given: 1_500, drawn: 0))
+        limiter.receive(record, now: 0)
+        #expect(poolTokens() == 4)
+        (record.epoch, record.sequence, record.pool) = (1, 9, PoolCounters(given: 9_000, drawn: 0))
+        limiter.receive(record, now: 0)  // a record of the first epoch, late
+        #expect(poolTokens() == 4)
     }
 }

@@ -63,10 +63,9 @@ public final class ClusterLimiter {
     private var limits: [LimitID: LimitState] = [:]
     /// Latest record per limit per node, including limits not configured here (their ids only).
     private var remote: [LimitID: [NodeID: Remote]] = [:]
-    /// Per small limit, the pool balance of the records dropped (expired, of a member that left, or
-    /// of an earlier epoch of a member): the tokens they gave and drew stay counted, so the pool a
-    /// node sees does not jump when a member goes. Dropped with the limit's last record.
-    private var departedBalance: [LimitID: Int64] = [:]
+    /// Per small limit, the pool accounts of the records dropped (see `DepartedAccounts`). Forgotten
+    /// with the limit's last record.
+    private var departed: [LimitID: DepartedAccounts] = [:]
     /// This node's pool account of the limits it forgot while others still hold its records: taken
     /// up again if the limit comes back, so that its records' counters never go backwards.
     private var retiredPools: [LimitID: PoolCounters] = [:]
@@ -232,17 +231,19 @@ public final class ClusterLimiter {
         guard record.node != node else { return }
         recordsReceived += 1
         lastHeard[record.node] = now
+        if departed[record.limit]?.isStale(record) == true { return }
         if let held = remote[record.limit]?[record.node] {
             guard record.supersedes(held.record) else { return }
             if held.record.epoch != record.epoch { retire(held.record, of: record.limit) }
         }
         remote[record.limit, default: [:]][record.node] = Remote(record: record, receivedAt: now)
+        if departed[record.limit] != nil { departed[record.limit]!.heard(record) }
     }
 
-    /// Keeps the pool balance of a record that is dropped counted (see `departedBalance`).
+    /// Keeps the pool account of a record that is dropped counted (see `DepartedAccounts`).
     private func retire(_ record: LimitRecord, of id: LimitID) {
-        guard let pool = record.pool, pool.balance != 0 else { return }
-        departedBalance[id, default: 0] &+= pool.balance
+        guard record.pool != nil || departed[id] != nil else { return }
+        departed[id, default: DepartedAccounts()].retire(record)
     }
 
     // MARK: - The interval
@@ -316,8 +317,8 @@ public final class ClusterLimiter {
             }
             remote[id] = kept.isEmpty ? nil : kept
         }
-        if !departedBalance.isEmpty || !retiredPools.isEmpty {
-            departedBalance = departedBalance.filter { limits[$0.key] != nil || remote[$0.key] != nil }
+        if !departed.isEmpty || !retiredPools.isEmpty {
+            departed = departed.filter { !$0.value.isEmpty && (limits[$0.key] != nil || remote[$0.key] != nil) }
             retiredPools = retiredPools.filter { remote[$0.key] != nil }
         }
     }
@@ -456,7 +457,7 @@ public final class ClusterLimiter {
     /// The pool as this node sees it, in thousandths of a token: what every member it holds a record
     /// of (and the departed) gave net of what they drew, and its own account.
     private func poolSeen(_ state: LimitState) -> Int64 {
-        var seen = state.pool.balance &+ (departedBalance[state.limit.id] ?? 0)
+        var seen = state.pool.balance &+ (departed[state.limit.id]?.total ?? 0)
         for (_, held) in remote[state.limit.id] ?? [:] { seen &+= held.record.pool?.balance ?? 0 }
         return seen
     }

@@ -60,6 +60,58 @@ public struct PoolCounters: Sendable, Equatable {
     public var balance: Int64 { Int64(truncatingIfNeeded: given &- drawn) }
 }
 
+/// The pool accounts of the records a node dropped for one limit (expired, of a member that left, or
+/// of a member's earlier epoch), per member, so that the tokens they gave and drew stay counted and
+/// the pool does not jump when a record goes. A member heard from again in the same epoch has its
+/// dropped account taken back out: its new record's counters include it.
+struct DepartedAccounts {
+    private struct Account {
+        var epoch: UInt64
+        /// The last dropped account of `epoch`, 0 once a later record of that epoch is held.
+        var balance: Int64
+        /// The final accounts of the member's earlier epochs.
+        var earlier: Int64
+    }
+
+    private var accounts: [NodeID: Account] = [:]
+
+    var isEmpty: Bool { accounts.isEmpty }
+
+    /// The sum of every dropped account still counted, in thousandths of a token.
+    var total: Int64 { accounts.values.reduce(0) { $0 &+ $1.balance &+ $1.earlier } }
+
+    /// `record` is dropped: its account stays counted.
+    mutating func retire(_ record: LimitRecord) {
+        let balance = record.pool?.balance ?? 0
+        guard var account = accounts[record.node] else {
+            if balance != 0 { accounts[record.node] = Account(epoch: record.epoch, balance: balance, earlier: 0) }
+            return
+        }
+        if record.epoch > account.epoch {
+            account.earlier &+= account.balance
+            account.epoch = record.epoch
+        }
+        if record.epoch == account.epoch { account.balance = balance }
+        accounts[record.node] = account
+    }
+
+    /// A record of an epoch older than one already dropped for its member: late beyond any use.
+    func isStale(_ record: LimitRecord) -> Bool {
+        accounts[record.node].map { record.epoch < $0.epoch } ?? false
+    }
+
+    /// `record` is held from now on: a dropped account of its epoch is in its counters already.
+    mutating func heard(_ record: LimitRecord) {
+        guard var account = accounts[record.node], record.epoch >= account.epoch else { return }
+        if record.epoch > account.epoch {
+            account.earlier &+= account.balance
+            account.epoch = record.epoch
+        }
+        account.balance = 0
+        accounts[record.node] = account.earlier == 0 ? nil : account
+    }
+}
+
 /// A small limit's pool as one node sees it, in tokens (for `GET /tyk/cluster/limits`).
 public struct PoolStatus: Sendable, Equatable {
     /// Tokens in the pool: given net of drawn by every member this node has heard of, itself included.
