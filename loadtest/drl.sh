@@ -11,6 +11,7 @@
 # the nodes' counters (/tyk/cluster/limits), prints admitted/limit per second and the steady-state
 # error, and writes loadtest/results/drl-STAMP.{csv,txt,png} (the plot: lib/drl_plot.py, python3-matplotlib;
 # `python3 loadtest/lib/drl_plot.py SERIES.csv LIMIT` plots a series again).
+# With PHASE_S of 70 and more the summary adds the admitted count of each whole settled minute.
 # Knobs: LIMIT (100), PACE_MS (5), PHASE_S (20 s per spread), SETTLE (3 s skipped at the start of each spread),
 #        WORKERS (1 per node), SKIP_BUILD=1, SLUICE_BIN (default .build/release/sluice), KEEP_TMP=1.
 set -euo pipefail

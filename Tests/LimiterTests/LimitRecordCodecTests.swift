@@ -64,17 +64,19 @@ import Testing
         #expect(back.demand == 0 && back.admitted == .greatestFiniteMagnitude)
     }
 
-    /// 200,000 random byte strings (and mutations of a valid record): decode never traps.
+    /// 200,000 random byte strings (and mutations of a valid record, v1 and v2): decode never traps.
     @Test func garbageNeverTraps() {
         var rng = SplitMix64(seed: 42)
-        let valid = Self.sample.encoded
+        var pooled = Self.sample
+        pooled.pool = PoolCounters(given: 123_456, drawn: 99)
+        let valids = [Self.sample.encoded, pooled.encoded]
         var decoded = 0
         for i in 0..<200_000 {
             var bytes: [UInt8]
             if i % 2 == 0 {
                 bytes = (0..<Int(rng.next() % 64)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             } else {
-                bytes = valid
+                bytes = valids[i / 2 % 2]
                 for _ in 0..<(1 + Int(rng.next() % 3)) {
                     bytes[Int(rng.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: rng.next())
                 }

@@ -88,6 +88,7 @@ rows = []
 summary = []
 for name, start, end in windows:
     settled = []
+    settled_admitted = []
     k = 0
     while start + (k + 1) * 1000 <= end:
         t0, t1 = start + k * 1000, start + (k + 1) * 1000
@@ -102,12 +103,18 @@ for name, start, end in windows:
         rows.append((name, k, admitted, arrivals - admitted, admitted / limit, per_node_adm, per_node_arr))
         if k >= settle and start + (k + 2) * 1000 <= end:
             settled.append(admitted / limit)
+            settled_admitted.append(admitted)
         k += 1
     if settled:
         mean = sum(settled) / len(settled)
         worst = max(abs(r - 1) for r in settled)
         summary.append(f"{name}: {len(settled)} settled 1 s windows, admitted/limit mean {mean:.4f} "
                        f"(error {100 * (mean - 1):+.2f}%), worst 1 s error {100 * worst:.2f}%")
+    # Whole minutes of settled windows (phases of 70 s and more): what a small limit is judged by.
+    minutes = [sum(settled_admitted[i:i + 60]) for i in range(0, len(settled_admitted) - 59, 60)]
+    if minutes:
+        summary.append(f"{name}: admitted per settled minute " + " / ".join(f"{m:.0f}" for m in minutes) +
+                       f" (limit x 60 = {60 * limit:g})")
 
 with open(out_prefix + ".csv", "w") as f:
     f.write("phase,second,admitted,rejected,admitted_over_limit," +
