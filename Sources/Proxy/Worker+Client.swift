@@ -143,24 +143,7 @@ extension Worker {
         if let versions = route.versions, !findVersion(fd, versions, base: base, path: path) { return }
         // A protected API: the key before any limit (an unknown client must not spend the budget).
         if let auth = route.auth, !authenticate(fd, extractor: auth, route: route, base: base, path: path) { return }
-        // The client's own limit first: a client over it must not use up the API's budget.
-        if let client = route.clientLimit {
-            let decision = client.table.take(key: clientKey(client, s, base: base), rate: client.rate, now: now)
-            if !decision.allowed {
-                WorkerStats.bump(stats.rateLimited)
-                consumeHead(s, head)
-                return respond(
-                    fd, snapshot.error(.clientRateLimited, xml: s.pointee.wantsXML), close: hasBody, rate: decision,
-                    headers: client.headers)
-            }
-        }
-        if let decision = route.limit.take(worker: id, now: now), !decision.allowed {
-            WorkerStats.bump(stats.rateLimited)
-            consumeHead(s, head)
-            return respond(
-                fd, snapshot.error(.rateLimited, xml: s.pointee.wantsXML), close: hasBody, rate: decision,
-                headers: route.limitHeaders)
-        }
+        if !route.requestLimits.isEmpty, !withinLimits(fd, route, s, base: base) { return }
         startProxying(fd, head: head, path: path, route: route, pool: routePools[routeIndex])
     }
 

@@ -10,8 +10,19 @@ import Limiter
 import Posix
 
 extension Worker {
-    /// The hash that `limit` counts the current request against.
-    func clientKey(_ limit: ClientLimit, _ s: UnsafeMutablePointer<Slot>, base: UnsafeRawPointer) -> UInt64 {
+    /// The hash that `limit` counts the current request against. Inline, the common case: by IP
+    /// from a peer that is no trusted proxy, the hash cached on the connection.
+    @inline(__always)
+    mutating func clientKey(_ limit: ClientLimit, _ s: UnsafeMutablePointer<Slot>, base: UnsafeRawPointer) -> UInt64 {
+        if limit.byIP && s.pointee.peerKey != 0 && s.pointee.peerKeyEpoch == snapshotEpoch { return s.pointee.peerKey }
+        return hashClientKey(limit, s, base: base)
+    }
+
+    /// `clientKey` when it is not cached: the header's value, or the client address (cached on the
+    /// connection when it is the peer's own). `mutating` only so that the worker is passed by
+    /// reference: a non-mutating call from the request path copies its stored properties first.
+    @inline(never)
+    mutating func hashClientKey(_ limit: ClientLimit, _ s: UnsafeMutablePointer<Slot>, base: UnsafeRawPointer) -> UInt64 {
         if case .header(let name) = limit.by {
             let value = headerValue(named: name, base: base)
             if value.count > 0 { return snapshot.keyHasher.hash(value, domain: .header) }
