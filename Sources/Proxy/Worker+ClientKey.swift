@@ -41,7 +41,9 @@ extension Worker {
     }
 
     /// Writes the client's address (16 bytes, IPv4 mapped) into `out`; true when it is the peer's
-    /// own (the peer is no trusted proxy), the same for every request of the connection.
+    /// own (the peer is no trusted proxy), the same for every request of the connection. Inline (into
+    /// `hashClientKey`), as `headerValue`: a call would copy the worker's stored properties first.
+    @inline(__always)
     func clientAddress(_ s: UnsafeMutablePointer<Slot>, base: UnsafeRawPointer, into out: UnsafeMutableRawBufferPointer) -> Bool {
         withUnsafePointer(to: &s.pointee.peerAddress) { peerBytes($0, into: out) }
         let trusted = snapshot.trustedProxies
@@ -62,6 +64,7 @@ extension Worker {
     }
 
     /// The value of the first field named `name` (lowercase), or an empty span.
+    @inline(__always)
     func headerValue(named name: [UInt8], base: UnsafeRawPointer) -> UnsafeRawBufferPointer {
         name.withUnsafeBufferPointer { n in
             for i in 0..<headers.count where headers[i].name.count == n.count {
