@@ -14,7 +14,7 @@ extension Worker {
         if let client = limits.client {
             let key = client.use { clientKey($0, s, base: base) }
             let decision = client.use { $0.table.take(key: key, rate: $0.rate, now: now) }
-            if !decision.allowed { return refuse(fd, s, .clientRateLimited, decision, route.clientLimit!.headers) }
+            if !decision.allowed { return refuse(fd, s, .clientRateLimited, decision, client.use { $0.headers }) }
         }
         if let decision = limits.takeAPI(worker: id, now: now), !decision.allowed {
             return refuse(fd, s, .rateLimited, decision, route.limitHeaders)
