@@ -3,6 +3,8 @@
 #
 #   loadtest/callgrind.sh                 # sluice, 1 worker
 #   PROXY=nginx loadtest/callgrind.sh     # nginx (one process), as a check and a baseline
+#   LIMITS=1 loadtest/callgrind.sh        # sluice with the `sluicelim` API of `run.sh keyless`: a per-IP
+#                                         # rate_limit and a global_rate_limit, both non-binding (10^9/s)
 #
 # 1. The proxy runs under `valgrind --tool=callgrind --dump-instr=${DUMP_INSTR:-no}`; after N1 keep-alive warm-up
 #    requests `callgrind_control -z` zeroes the counters, N2 requests follow on the same connection,
@@ -10,7 +12,9 @@
 # 2. The proxy runs again without valgrind; after the warm-up `strace -c -f -p PID` attaches, N2
 #    requests, strace detaches: syscalls per request = calls / N2, with the per-call table.
 # Knobs: N1 (500), N2 (5000), WORKERS (1), SKIP_BUILD=1, SLUICE_BIN, STEPS ("callgrind strace"),
-#        DUMP_INSTR=yes (per-line counts: callgrind_annotate --auto=yes on the kept dump, KEEP_TMP=1).
+#        DUMP_INSTR=yes (per-line counts: callgrind_annotate --auto=yes on the kept dump, KEEP_TMP=1),
+#        LIMITS=1, PROTECTED=1, VERSIONED=1 (the gateway's variants: see lib/measure.sh; the result
+#        lines name the variant).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -62,7 +66,7 @@ for step in $STEPS; do
         dump=$(ls -t "$out".* 2>/dev/null | head -n 1 || true)
         [[ -n $dump ]] || die "no callgrind dump found beside $out: did valgrind run the proxy itself (not a wrapper script)?"
         ir=$(awk '/^(summary|totals):/ { print $2; exit }' "$dump")
-        echo "$PROXY, $WORKERS worker(s): $(python3 -c "print(f'{$ir / $N2:,.0f}')") instructions per request" \
+        echo "$(measure_name), $WORKERS worker(s): $(python3 -c "print(f'{$ir / $N2:,.0f}')") instructions per request" \
             "(user space, all threads; Ir $ir over $N2 requests)"
         stop_owned "$PROXY_PID"
         ;;
@@ -76,7 +80,7 @@ for step in $STEPS; do
             --after "'$0' __strace-stop '$WORK_DIR/strace.pid'" >&2
         # strace -c columns: % time, seconds, usecs/call, calls, [errors], syscall.
         calls=$(awk '$NF == "total" { print $4 }' "$table")
-        echo "$PROXY, $WORKERS worker(s): $(python3 -c "print(f'{$calls / $N2:.2f}')") syscalls per request" \
+        echo "$(measure_name), $WORKERS worker(s): $(python3 -c "print(f'{$calls / $N2:.2f}')") syscalls per request" \
             "($calls over $N2 requests, all threads):"
         awk -v n="$N2" '$1 ~ /^[0-9.]+$/ && $NF != "total" { printf "  %-16s %8.2f per request\n", $NF, $4 / n }' "$table"
         stop_owned "$PROXY_PID"

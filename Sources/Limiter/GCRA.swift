@@ -6,8 +6,9 @@ import Synchronization
 
 /// Takes one token from the GCRA state `tat` at `now` with emission interval `interval` and tolerance
 /// `tolerance` ((capacity − 1) × interval). `limit` is only reported. Lock-free, allocation-free;
-/// retries only when another thread admitted a request in between.
-@inline(__always)
+/// retries only when another thread admitted a request in between. `@inlinable`, as `TokenBucket.take`
+/// that calls it: the gateway's request path inlines the whole decision.
+@inlinable @inline(__always)
 func gcraTake(_ tat: borrowing Atomic<Int64>, interval t: Int64, tolerance: Int64, limit: Int, now: Int64)
     -> RateDecision
 {
@@ -24,8 +25,11 @@ func gcraTake(_ tat: borrowing Atomic<Int64>, interval t: Int64, tolerance: Int6
         if exchanged {
             let after = saturatingAdd(debt, t)
             let room = saturatingSub(saturatingAdd(tolerance, t), after)
+            // t >= 1 (`TokenBucket.intervalNanos`); a division that cannot trap is one that a caller
+            // reading only `allowed` may drop.
             return RateDecision(
-                allowed: true, limit: limit, remaining: Int(max(0, room / t)), resetNanos: after, retryAfterNanos: 0)
+                allowed: true, limit: limit, remaining: Int(max(0, room.dividedReportingOverflow(by: t).partialValue)),
+                resetNanos: after, retryAfterNanos: 0)
         }
         current = original
     }

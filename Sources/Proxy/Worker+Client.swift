@@ -102,7 +102,7 @@ extension Worker {
         s.pointee.clientVersion = head.version
         s.pointee.keepAlive = head.keepAlive && !draining
         s.pointee.responseStarted = false
-        s.pointee.wantsXML = wantsXML(base)
+        s.pointee.wantsXML = wantsXML(headers, base)
         s.pointee.quotaLimit = 0
         s.pointee.requestParser.reset()
         let hasBody = head.framing != .none
@@ -143,24 +143,7 @@ extension Worker {
         if let versions = route.versions, !findVersion(fd, versions, base: base, path: path) { return }
         // A protected API: the key before any limit (an unknown client must not spend the budget).
         if let auth = route.auth, !authenticate(fd, extractor: auth, route: route, base: base, path: path) { return }
-        // The client's own limit first: a client over it must not use up the API's budget.
-        if let client = route.clientLimit {
-            let decision = client.table.take(key: clientKey(client, s, base: base), rate: client.rate, now: now)
-            if !decision.allowed {
-                WorkerStats.bump(stats.rateLimited)
-                consumeHead(s, head)
-                return respond(
-                    fd, snapshot.error(.clientRateLimited, xml: s.pointee.wantsXML), close: hasBody, rate: decision,
-                    headers: client.headers)
-            }
-        }
-        if let decision = route.limit.take(worker: id, now: now), !decision.allowed {
-            WorkerStats.bump(stats.rateLimited)
-            consumeHead(s, head)
-            return respond(
-                fd, snapshot.error(.rateLimited, xml: s.pointee.wantsXML), close: hasBody, rate: decision,
-                headers: route.limitHeaders)
-        }
+        if !route.requestLimits.isEmpty, !withinLimits(fd, route, s, base: base) { return }
         startProxying(fd, head: head, path: path, route: route, pool: routePools[routeIndex])
     }
 
@@ -224,22 +207,6 @@ extension Worker {
 
     private func isHello(_ path: UnsafeRawBufferPointer) -> Bool {
         path.count == 6 && memcmp(path.baseAddress!, "/hello", 6) == 0
-    }
-
-    /// Error bodies follow the request's Content-Type, then its Accept (XML or JSON).
-    private func wantsXML(_ base: UnsafeRawPointer) -> Bool {
-        var contentType = UnsafeRawBufferPointer(start: base, count: 0)
-        var accept = UnsafeRawBufferPointer(start: base, count: 0)
-        for i in 0..<headers.count {
-            let f = headers[i]
-            if f.kind == .contentType {
-                contentType = UnsafeRawBufferPointer(start: base + Int(f.value.start), count: f.value.count)
-            } else if f.kind == .accept {
-                accept = UnsafeRawBufferPointer(start: base + Int(f.value.start), count: f.value.count)
-            }
-        }
-        if contentType.isEmpty && accept.isEmpty { return false }
-        return prefersXML(contentType: contentType, accept: accept)
     }
 
     // MARK: Local answers
@@ -433,4 +400,22 @@ extension Worker {
             pumpLocal(fd)
         }
     }
+}
+
+/// Error bodies follow the request's Content-Type, then its Accept (XML or JSON). A function of the
+/// headers, not a method: a non-mutating method called from the request path copies the worker's
+/// stored properties first (~90 instructions).
+private func wantsXML(_ headers: borrowing HeaderTable, _ base: UnsafeRawPointer) -> Bool {
+    var contentType = UnsafeRawBufferPointer(start: base, count: 0)
+    var accept = UnsafeRawBufferPointer(start: base, count: 0)
+    for i in 0..<headers.count {
+        let f = headers[i]
+        if f.kind == .contentType {
+            contentType = UnsafeRawBufferPointer(start: base + Int(f.value.start), count: f.value.count)
+        } else if f.kind == .accept {
+            accept = UnsafeRawBufferPointer(start: base + Int(f.value.start), count: f.value.count)
+        }
+    }
+    if contentType.isEmpty && accept.isEmpty { return false }
+    return prefersXML(contentType: contentType, accept: accept)
 }

@@ -10,8 +10,19 @@ import Limiter
 import Posix
 
 extension Worker {
-    /// The hash that `limit` counts the current request against.
-    func clientKey(_ limit: ClientLimit, _ s: UnsafeMutablePointer<Slot>, base: UnsafeRawPointer) -> UInt64 {
+    /// The hash that `limit` counts the current request against. Inline, the common case: by IP
+    /// from a peer that is no trusted proxy, the hash cached on the connection.
+    @inline(__always)
+    mutating func clientKey(_ limit: ClientLimit, _ s: UnsafeMutablePointer<Slot>, base: UnsafeRawPointer) -> UInt64 {
+        if limit.byIP && s.pointee.peerKey != 0 && s.pointee.peerKeyEpoch == snapshotEpoch { return s.pointee.peerKey }
+        return hashClientKey(limit, s, base: base)
+    }
+
+    /// `clientKey` when it is not cached: the header's value, or the client address (cached on the
+    /// connection when it is the peer's own). `mutating` only so that the worker is passed by
+    /// reference: a non-mutating call from the request path copies its stored properties first.
+    @inline(never)
+    mutating func hashClientKey(_ limit: ClientLimit, _ s: UnsafeMutablePointer<Slot>, base: UnsafeRawPointer) -> UInt64 {
         if case .header(let name) = limit.by {
             let value = headerValue(named: name, base: base)
             if value.count > 0 { return snapshot.keyHasher.hash(value, domain: .header) }
@@ -30,7 +41,9 @@ extension Worker {
     }
 
     /// Writes the client's address (16 bytes, IPv4 mapped) into `out`; true when it is the peer's
-    /// own (the peer is no trusted proxy), the same for every request of the connection.
+    /// own (the peer is no trusted proxy), the same for every request of the connection. Inline (into
+    /// `hashClientKey`), as `headerValue`: a call would copy the worker's stored properties first.
+    @inline(__always)
     func clientAddress(_ s: UnsafeMutablePointer<Slot>, base: UnsafeRawPointer, into out: UnsafeMutableRawBufferPointer) -> Bool {
         withUnsafePointer(to: &s.pointee.peerAddress) { peerBytes($0, into: out) }
         let trusted = snapshot.trustedProxies
@@ -51,6 +64,7 @@ extension Worker {
     }
 
     /// The value of the first field named `name` (lowercase), or an empty span.
+    @inline(__always)
     func headerValue(named name: [UInt8], base: UnsafeRawPointer) -> UnsafeRawBufferPointer {
         name.withUnsafeBufferPointer { n in
             for i in 0..<headers.count where headers[i].name.count == n.count {

@@ -140,6 +140,8 @@ struct Worker: ~Copyable {
         shutdown()
     }
 
+    /// Inline: as a call (from the mutating loop) it would copy the worker's stored properties first.
+    @inline(__always)
     private func waitMillis() -> Int32 {
         var next = deadlines.earliest(table: table.slots) ?? (now &+ 1_000_000_000)
         if let deadline = keyStoreLoop?.nextDeadline { next = min(next, deadline) }

@@ -22,7 +22,8 @@ import Testing
         guard case .local(let bucket) = a.limit else { Issue.record("not local"); return }
         #expect(bucket.limit == 5)
         guard case .none = b.limit else { Issue.record("b has a limit"); return }
-        #expect(b.limit.take(worker: 0, now: 0) == nil)
+        #expect(b.requestLimits.isEmpty && b.requestLimits.takeAPI(worker: 0, now: 0) == nil)
+        #expect(!a.requestLimits.isEmpty && a.requestLimits.takeAPI(worker: 0, now: 0)?.allowed == true)
     }
 
     @Test func inAClusterTheLimitIsSharedAndReloadsKeepIt() throws {
@@ -36,7 +37,7 @@ import Testing
         }
         #expect(limit.config == RateLimitConfig(rate: 20, per: 1))
         // A worker's decision counts in its own slot.
-        _ = first.routes.first(where: { $0.apiID == "a" })!.limit.take(worker: 1, now: 1)
+        _ = first.routes.first(where: { $0.apiID == "a" })!.requestLimits.takeAPI(worker: 1, now: 1)
         #expect(limit.counters.totals().arrivals == 1)
         // Reload without api c: a keeps its limit, c is forgotten.
         let second = try Snapshot(

@@ -46,7 +46,7 @@ read -r _ a1 f1 <"$WORK_DIR/before"
 read -r _ a2 f2 <"$WORK_DIR/after"
 per=$(python3 -c "print(f'{($a2 - $a1) / $N2:.3f}')")
 frees=$(python3 -c "print(f'{($f2 - $f1) / $N2:.3f}')")
-echo "$PROXY, $WORKERS worker(s): $per allocations per request, $frees frees per request" \
+echo "$(measure_name), $WORKERS worker(s): $per allocations per request, $frees frees per request" \
     "($((a2 - a1)) allocations over $N2 requests)"
 if [[ -n ${MAX_ALLOCS_PER_REQUEST:-} ]]; then
     python3 -c "import sys; sys.exit(0 if $per <= $MAX_ALLOCS_PER_REQUEST else 1)" ||

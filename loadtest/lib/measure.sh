@@ -27,6 +27,16 @@ measure_setup() {
     wait_http "http://127.0.0.1:$UPSTREAM_PORT/" "$STARTED_PID" 15 || die "the nginx upstream did not answer"
 }
 
+# measure_name: the proxy under test as the results name it, with the gateway's variant
+# ("sluice LIMITS=1", "nginx").
+measure_name() {
+    local name=$PROXY knob
+    if [[ $PROXY == sluice ]]; then
+        for knob in LIMITS PROTECTED VERSIONED; do [[ ${!knob:-0} == 1 ]] && name+=" $knob=1"; done
+    fi
+    echo "$name"
+}
+
 # measure_start_proxy NAME [SECONDS]: starts the proxy under WRAPPER and waits for a 200; sets
 # PROXY_PORT, PROXY_PID, PROXY_LOG. Dies with the log's tail when it does not answer.
 measure_start_proxy() {
