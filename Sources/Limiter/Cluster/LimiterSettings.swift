@@ -71,7 +71,10 @@ public struct LimiterSettings: Sendable, Equatable {
     /// more such races (simulator: per-minute spread sd 1.13 with 2, 1.05 with 1).
     public var poolDrawsPerInterval: Int = 1
     /// Idle tokens go to the pool in multiples of this many (a node's fraction of a token counts too:
-    /// ten nodes each holding 0.6 of a token hold six tokens nobody can use). Default 0.1.
+    /// ten nodes each holding 0.6 of a token hold six tokens nobody can use). Default 0.1. Simulator,
+    /// 1/s limit over 10 nodes, seeds 1-12: minutes outside 60 ± 2 are 2 / 6 (Zipf / even) with 0.1,
+    /// 4 / 6 with 0.25, 5 / 9 with 0.5, for 7.2, 4.3 and 3.5 KB/s of gossip per node (2.4 without
+    /// the pool): each quantum given is a record.
     public var poolQuantum: Double = 0.1
     public init() {}
 }
