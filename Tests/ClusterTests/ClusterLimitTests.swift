@@ -68,12 +68,16 @@ import Testing
 
     /// The keyless API with a `global_rate_limit` of 20/s, in front of the echo upstream on `upstream`.
     static func limitedAPI(upstream: Int) -> [(file: String, json: String)] {
+        limitedAPI(upstream: upstream, rate: 20)
+    }
+
+    static func limitedAPI(upstream: Int, rate: Int) -> [(file: String, json: String)] {
         [
             (
                 "limited.json",
                 """
                 {"api_id": "limited", "name": "limited", "use_keyless": true,
-                 "global_rate_limit": {"rate": 20, "per": 1},
+                 "global_rate_limit": {"rate": \(rate), "per": 1},
                  "proxy": {"listen_path": "/limited/", "target_url": "http://127.0.0.1:\(upstream)",
                            "strip_listen_path": true}}
                 """
@@ -139,5 +143,39 @@ import Testing
         print("limit: a key's rate of 20/s over 3 nodes, 200s per second (s 2..5): \(admitted), mean \(mean), sent \(answers.count)")
         #expect(answers.allSatisfy { $0.status == 200 || $0.status == 429 }, "unexpected statuses")
         #expect(abs(mean - 20) <= 3, "\(admitted)")
+    }
+
+    @Test func aSmallLimitPoolsTheTokensANodeLeavesIdle() throws {
+        try withNodes(3, apps: { Self.limitedAPI(upstream: $0, rate: 3) }) { try smallLimitPool($0) }
+    }
+
+    /// A limit of 3/s over 3 nodes (below 5/s per member: it pools idle tokens). node1 and node2 get
+    /// 1.5 requests/s each for 6 s, then node1 none and node2 6/s for 8 s: node1 still holds a share
+    /// while its demand estimate decays, gives the tokens it does not use to the pool, and node2
+    /// admits them. Both accounts travel in the records over real gossip (/tyk/cluster/limits).
+    func smallLimitPool(_ nodes: [Node]) throws {
+        var start = Date()
+        var until = start.addingTimeInterval(6)
+        let both = nodes.prefix(2).map { Self.drive(port: $0.httpPort, path: "/limited/x", gap: 1 / 1.5, start: start, until: until) }
+        _ = both.map { $0.wait() }
+        start = Date()
+        until = start.addingTimeInterval(8)
+        let answers = Self.drive(port: nodes[1].httpPort, path: "/limited/x", gap: 1 / 6.0, start: start, until: until).wait()
+        let admitted = Self.admittedPerSecond(answers, from: 2, to: 8)
+        print("limit: 3/s, all on node2 after node1 stopped, 200s per second (s 2..7): \(admitted), sent \(answers.count)")
+        func pool(_ node: Node) throws -> [String: Double] {
+            let reply = httpGet(
+                port: node.httpPort, path: "/tyk/cluster/limits", headers: ["x-tyk-authorization": ClusterProcessTests.secret])
+            let json = try JSONSerialization.jsonObject(with: Data(reply?.body ?? [])) as? [String: Any]
+            let limits = json?["limits"] as? [[String: Any]] ?? []
+            let limit = limits.first { $0["key"] as? String == "api:limited" }
+            print("limit: \(node.name) pool \(limit?["pool"] ?? "none")")
+            return (limit?["pool"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        }
+        let (first, second) = (try pool(nodes[0]), try pool(nodes[1]))
+        #expect((first["given"] ?? 0) > 0, "node1 gave nothing to the pool: \(first)")
+        #expect((second["drawn"] ?? 0) > 0, "node2 drew nothing from the pool: \(second)")
+        let total = admitted.reduce(0, +)
+        #expect(abs(total - 18) <= 3, "\(admitted)")
     }
 }
