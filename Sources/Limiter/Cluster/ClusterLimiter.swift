@@ -62,15 +62,15 @@ public final class ClusterLimiter {
 
     private var limits: [LimitID: LimitState] = [:]
     /// Latest record per limit per node, including limits not configured here (their ids only).
-    private var remote: [LimitID: [NodeID: Remote]] = [:]
+    var remote: [LimitID: [NodeID: Remote]] = [:]
     /// Per small limit, the pool accounts of the records dropped (see `DepartedAccounts`). Forgotten
     /// with the limit's last record.
-    private var departed: [LimitID: DepartedAccounts] = [:]
+    var departed: [LimitID: DepartedAccounts] = [:]
     /// This node's pool account of the limits it forgot while others still hold its records: taken
     /// up again if the limit comes back, so that its records' counters never go backwards.
-    private var retiredPools: [LimitID: PoolCounters] = [:]
+    var retiredPools: [LimitID: PoolCounters] = [:]
     /// Members alive now (including this node).
-    private var live: Set<NodeID> { didSet { sortedLive = live.sorted() } }
+    private(set) var live: Set<NodeID> { didSet { sortedLive = live.sorted() } }
     /// `live` in order, sorted whenever it is set (once per interval) rather than once per hot limit.
     private var sortedLive: [NodeID]
     /// Last time each known member was seen alive.
@@ -240,12 +240,6 @@ public final class ClusterLimiter {
         if departed[record.limit] != nil { departed[record.limit]!.heard(record) }
     }
 
-    /// Keeps the pool account of a record that is dropped counted (see `DepartedAccounts`).
-    private func retire(_ record: LimitRecord, of id: LimitID) {
-        guard record.pool != nil || departed[id] != nil else { return }
-        departed[id, default: DepartedAccounts()].retire(record)
-    }
-
     // MARK: - The interval
 
     /// Samples demand, expires stale records, recomputes every limit's share, sets the buckets, and
@@ -357,7 +351,7 @@ public final class ClusterLimiter {
     }
 
     /// Whether the limit travels: hot here, or a live member sent a record for it.
-    private func isActive(_ state: LimitState, now: Int64) -> Bool {
+    func isActive(_ state: LimitState, now: Int64) -> Bool {
         if state.hotUntil > now { return true }
         guard let records = remote[state.limit.id] else { return false }
         return records.contains { $0.value.record.demand > 0 && live.contains($0.key) }
@@ -418,48 +412,6 @@ public final class ClusterLimiter {
         recordsSent += 1
         bytesSent += record.encoded.count
         return record
-    }
-
-    /// The pool of a small limit (TokenPool.swift), once per interval: counts what the workers drew
-    /// from the last offer, gives the tokens the bucket held idle since the last interval (in
-    /// `poolQuantum`s, while the pool holds less than the limit's burst), and offers the workers the
-    /// whole tokens this node sees in the pool (at most `poolDrawsPerInterval`: the others do not know
-    /// of this node's draws until its next record arrives).
-    private func settlePool(_ state: inout LimitState, now: Int64) {
-        let pool = state.limit.pool
-        if state.offered > 0 {
-            state.pool.drawn &+= UInt64(pool.offer(0, replacing: state.offered)) * PoolCounters.unit
-            state.offered = 0
-        }
-        guard isPooled(state), isActive(state, now: now) else {
-            state.heldAfterGiving = 0
-            return
-        }
-        let bucket = state.limit.bucket
-        let idle = min(state.heldAfterGiving, bucket.tokens(now: now))
-        let gift = (idle / settings.poolQuantum).rounded(.down) * settings.poolQuantum
-        let room = max(settings.minCapacity, state.limit.globalBurst) * Double(PoolCounters.unit) - Double(poolSeen(state))
-        if gift > 0, gift * Double(PoolCounters.unit) <= room, bucket.remove(gift, now: now) {
-            state.pool.given &+= UInt64((gift * Double(PoolCounters.unit)).rounded())
-        }
-        state.heldAfterGiving = bucket.tokens(now: now)
-        let offer = min(max(0, poolSeen(state) / Int64(PoolCounters.unit)), Int64(settings.poolDrawsPerInterval))
-        _ = pool.offer(offer, replacing: 0)
-        state.offered = offer
-    }
-
-    /// Whether the limit pools its idle tokens: a configured one (every member holds it) whose budget
-    /// is below `poolBelow` tokens per second per live member.
-    private func isPooled(_ state: LimitState) -> Bool {
-        state.everywhere && state.limit.budget < settings.poolBelow * Double(live.count)
-    }
-
-    /// The pool as this node sees it, in thousandths of a token: what every member it holds a record
-    /// of (and the departed) gave net of what they drew, and its own account.
-    private func poolSeen(_ state: LimitState) -> Int64 {
-        var seen = state.pool.balance &+ (departed[state.limit.id]?.total ?? 0)
-        for (_, held) in remote[state.limit.id] ?? [:] { seen &+= held.record.pool?.balance ?? 0 }
-        return seen
     }
 
     /// The demand the other members hold for this node: the last record sent once it has had an

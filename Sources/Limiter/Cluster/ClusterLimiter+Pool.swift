@@ -1,0 +1,53 @@
+// The pool of idle tokens of a small limit (TokenPool.swift explains why): the control thread's side.
+// Once per interval a node counts its workers' draws, gives what its bucket held idle, and offers its
+// workers what it sees in the pool; the accounts of the records it drops stay counted.
+
+extension ClusterLimiter {
+    /// The pool of a small limit (TokenPool.swift), once per interval: counts what the workers drew
+    /// from the last offer, gives the tokens the bucket held idle since the last interval (in
+    /// `poolQuantum`s, while the pool holds less than `minCapacity` or the burst), and offers the workers the
+    /// whole tokens this node sees in the pool (at most `poolDrawsPerInterval`: the others do not know
+    /// of this node's draws until its next record arrives).
+    func settlePool(_ state: inout LimitState, now: Int64) {
+        let pool = state.limit.pool
+        if state.offered > 0 {
+            state.pool.drawn &+= UInt64(pool.offer(0, replacing: state.offered)) * PoolCounters.unit
+            state.offered = 0
+        }
+        guard isPooled(state), isActive(state, now: now) else {
+            state.heldAfterGiving = 0
+            return
+        }
+        let bucket = state.limit.bucket
+        let idle = min(state.heldAfterGiving, bucket.tokens(now: now))
+        let gift = (idle / settings.poolQuantum).rounded(.down) * settings.poolQuantum
+        let room = max(settings.minCapacity, state.limit.globalBurst) * Double(PoolCounters.unit) - Double(poolSeen(state))
+        if gift > 0, gift * Double(PoolCounters.unit) <= room, bucket.remove(gift, now: now) {
+            state.pool.given &+= UInt64((gift * Double(PoolCounters.unit)).rounded())
+        }
+        state.heldAfterGiving = bucket.tokens(now: now)
+        let offer = min(max(0, poolSeen(state) / Int64(PoolCounters.unit)), Int64(settings.poolDrawsPerInterval))
+        _ = pool.offer(offer, replacing: 0)
+        state.offered = offer
+    }
+
+    /// Whether the limit pools its idle tokens: a configured one (every member holds it) whose budget
+    /// is below `poolBelow` tokens per second per live member.
+    func isPooled(_ state: LimitState) -> Bool {
+        state.everywhere && state.limit.budget < settings.poolBelow * Double(live.count)
+    }
+
+    /// The pool as this node sees it, in thousandths of a token: what every member it holds a record
+    /// of (and the departed) gave net of what they drew, and its own account.
+    func poolSeen(_ state: LimitState) -> Int64 {
+        var seen = state.pool.balance &+ (departed[state.limit.id]?.total ?? 0)
+        for (_, held) in remote[state.limit.id] ?? [:] { seen &+= held.record.pool?.balance ?? 0 }
+        return seen
+    }
+
+    /// Keeps the pool account of a record that is dropped counted (see `DepartedAccounts`).
+    func retire(_ record: LimitRecord, of id: LimitID) {
+        guard record.pool != nil || departed[id] != nil else { return }
+        departed[id, default: DepartedAccounts()].retire(record)
+    }
+}
