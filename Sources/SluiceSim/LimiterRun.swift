@@ -73,9 +73,9 @@ enum LimiterRun {
         return [
             r.experiment.rawValue,
             "\(r.steadyFrom / 1_000_000_000)-\(r.steadyTo / 1_000_000_000)",
-            r.experiment.isTiny ? "-" : percent(r.maxError1s),  // 1/s: a second holds 0, 1 or 2
-            r.tenSecond.count > 6 ? "-" : r.tenSecond.map { percent($0 - 1) }.joined(separator: " "),
-            r.experiment.isTiny ? "-" : percent(r.countDisagreement), percent(r.decisionDisagreement),
+            r.experiment.isOnePerSecond ? "-" : percent(r.maxError1s),
+            r.tenSecond.count > 6 || r.experiment.isOnePerSecond ? "-" : r.tenSecond.map { percent($0 - 1) }.joined(separator: " "),
+            r.experiment.isOnePerSecond ? "-" : percent(r.countDisagreement), percent(r.decisionDisagreement),
             r.settle.map { String($0 / 1_000_000) } ?? (r.settleBound == nil ? "-" : "never"),
             r.settleBound.map { String($0 / 1_000_000) } ?? "-",
             notes.joined(separator: " "),

@@ -530,8 +530,11 @@ public final class ClusterLimiter {
 
     private func apply(_ share: Double, to state: inout LimitState, now: Int64) {
         let budget = state.limit.budget
+        // A pooled limit's bucket needs room for one whole token only: what it holds idle goes to the
+        // pool, so a full bucket wastes little, and a limit idle everywhere for a while holds one token
+        // per node for the next burst instead of `minCapacity`.
         let capacity = Allocation.capacity(
-            share: share, budget: budget, burst: state.limit.globalBurst, minCapacity: settings.minCapacity)
+            share: share, budget: budget, burst: state.limit.globalBurst, minCapacity: isPooled(state) ? 1 : settings.minCapacity)
         state.limit.bucket.setRate(tokensPerSecond: share, capacity: capacity, now: now)
         state.share = share
     }

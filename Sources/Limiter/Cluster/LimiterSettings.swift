@@ -48,7 +48,8 @@ public struct LimiterSettings: Sendable, Equatable {
     /// The smallest bucket capacity in tokens, so that a small share does not waste the tokens that
     /// accrue while it waits for the next arrival. Default 4: a node at 1 token/s with 3 arrivals/s
     /// wastes the tokens that accrue while its bucket is full; with room for 2 that is ~1.6% of them
-    /// (a 1/s limit admitted 58.9 per minute), with room for 4 under 0.1% (59.9 per minute).
+    /// (a 1/s limit admitted 58.9 per minute), with room for 4 under 0.1% (59.9 per minute). A limit
+    /// that pools its idle tokens (`poolBelow`) uses 1: the pool takes what would be wasted.
     public var minCapacity: Double = 4
     /// Send-on-change deadband: a record goes out when the demand moved by more than this fraction
     /// of the last one sent. Default 0.25: in over-subscription the shares add up to the budget

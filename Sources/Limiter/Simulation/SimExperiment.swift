@@ -28,9 +28,13 @@ public enum SimExperiment: String, CaseIterable, Sendable {
     case tinyUniform = "tiny-uniform"
     /// The same, all on one node.
     case tinyOneNode = "tiny-one-node"
+    /// L = 1/s, no traffic for 60 s, then a burst of 10 × L on every node at once.
+    case tinyBurst = "tiny-burst"
 
-    /// The 1/s experiments (measured per minute).
+    /// The 1/s experiments measured per minute.
     public var isTiny: Bool { self == .tiny || self == .tinyUniform || self == .tinyOneNode }
+    /// The 1/s experiments: a second holds 0, 1 or 2 admissions, so per-second errors say nothing.
+    public var isOnePerSecond: Bool { isTiny || self == .tinyBurst }
 
     /// Virtual duration of the run.
     public var duration: Int64 {
@@ -39,6 +43,7 @@ public enum SimExperiment: String, CaseIterable, Sendable {
         case .shift, .crash, .join: 40 * SimScenario.second
         case .partitionOne, .partitionHalf: 90 * SimScenario.second
         case .burst: 20 * SimScenario.second
+        case .tinyBurst: 70 * SimScenario.second
         case .tiny, .tinyUniform, .tinyOneNode: 610 * SimScenario.second
         }
     }
@@ -49,6 +54,7 @@ public enum SimExperiment: String, CaseIterable, Sendable {
         case .shift, .crash, .join: 15 * SimScenario.second
         case .partitionOne, .partitionHalf: 70 * SimScenario.second
         case .burst: 10 * SimScenario.second
+        case .tinyBurst: 60 * SimScenario.second
         case .uniform, .oneNode, .zipf, .tiny, .tinyUniform, .tinyOneNode: nil
         }
     }
@@ -82,6 +88,9 @@ public enum SimExperiment: String, CaseIterable, Sendable {
             sc.phases = [phase(.uniform)]
             sc.events = [.partition(groups: [Array(0..<(n / 2))], from: 10 * s, until: 70 * s)]
         case .burst: sc.phases = [phase(.node(0)), phase(.uniform, at: 10 * s, factor: 10)]
+        case .tinyBurst:
+            sc.rate = 1
+            sc.phases = [phase(.uniform, factor: 0), phase(.uniform, at: 60 * s, factor: 10)]
         case .tiny, .tinyUniform, .tinyOneNode:
             sc.rate = 1
             sc.phases = [phase(self == .tiny ? .zipf(1) : self == .tinyUniform ? .uniform : .node(min(3, n - 1)))]
@@ -96,6 +105,7 @@ public enum SimExperiment: String, CaseIterable, Sendable {
         case .partitionOne, .partitionHalf: return (75 * s, duration)
         case .shift, .crash, .join: return (20 * s, duration)
         case .burst: return (5 * s, 10 * s)
+        case .tinyBurst: return (60 * s, duration)
         case .tiny, .tinyUniform, .tinyOneNode: return (10 * s, duration)
         case .uniform, .oneNode, .zipf: return (5 * s, duration)
         }
@@ -176,7 +186,7 @@ public struct SimReport: Sendable {
         } else {
             duringPartition = nil
         }
-        if experiment == .burst, let at = experiment.eventAt {
+        if experiment == .burst || experiment == .tinyBurst, let at = experiment.eventAt {
             var worst = 0
             var excess = 0
             for b in Int(at / SimResult.bin)..<min(r.admitted.count, Int(sc.duration / SimResult.bin)) {
