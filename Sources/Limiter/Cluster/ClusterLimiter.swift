@@ -208,6 +208,18 @@ public final class ClusterLimiter {
         }
     }
 
+    /// Takes one received `LimitRecordBatch` payload. Returns false (and counts it) when it does not
+    /// decode.
+    @discardableResult
+    public func receiveBatch(_ payload: some Collection<UInt8>, now: Int64) -> Bool {
+        guard case .success(let records) = LimitRecordBatch.decode(payload) else {
+            recordsRejected += 1
+            return false
+        }
+        for record in records { receive(record, now: now) }
+        return true
+    }
+
     /// Takes one decoded record: kept when newer than the one held from that node for that limit.
     public func receive(_ record: LimitRecord, now: Int64) {
         guard record.node != node else { return }
@@ -543,6 +555,12 @@ public final class ClusterLimiter {
 
     /// Whether some other node sent a record for `id` that is still held (the limit is hot somewhere).
     public func hasRecords(for id: LimitID) -> Bool { remote[id].map { !$0.isEmpty } ?? false }
+
+    /// How many of `members` this node holds a record of `id` from.
+    public func membersHeard(for id: LimitID, among members: [NodeID]) -> Int {
+        guard let records = remote[id] else { return 0 }
+        return members.reduce(0) { records[$1] != nil ? $0 + 1 : $0 }
+    }
 }
 
 import Glibc
