@@ -48,7 +48,8 @@ import Testing
 
     @Test func recordsNotRenewedWithinTheRetentionAreNoLongerSent() throws {
         var batcher = LimitRecordBatcher(node: Self.node, retention: 10 * Self.second, chunkSize: 16)
-        _ = batcher.batches(for: [Self.record(1, demand: 5, sequence: 1), Self.record(2, demand: 0, sequence: 2)], now: 0)
+        _ = batcher.batches(
+            for: [Self.record(1, demand: 5, sequence: 1), Self.record(2, demand: 0, sequence: 2)], now: 0)
         let later = batcher.batches(for: [Self.record(1, demand: 6, sequence: 3)], now: 11 * Self.second)
         #expect(later.count == 1)
         #expect(try LimitRecordBatch.decode(later[0].payload).get() == [Self.record(1, demand: 6, sequence: 3)])

@@ -146,7 +146,8 @@ public struct LimiterSimulation {
                 result.sampleShares(up: nodes.map { $0?.up == true })
                 if nextSample % SimScenario.second == 0, let node = nodes[0], node.up {
                     let live = transport.liveMembers(of: 0, at: nextSample)
-                    result.heardByNode0.append((node.cluster.membersHeard(for: limitIDs[0], among: live.map { ids[$0] }), live.count))
+                    let heard = node.cluster.membersHeard(for: limitIDs[0], among: live.map { ids[$0] })
+                    result.heardByNode0.append((heard, live.count))
                 }
                 nextSample += 100 * SimScenario.millisecond
             }
