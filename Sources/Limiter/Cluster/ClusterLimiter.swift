@@ -212,6 +212,18 @@ public final class ClusterLimiter {
         }
     }
 
+    /// Takes one received `LimitRecordBatch` payload. Returns false (and counts it) when it does not
+    /// decode.
+    @discardableResult
+    public func receiveBatch(_ payload: some Collection<UInt8>, now: Int64) -> Bool {
+        guard case .success(let records) = LimitRecordBatch.decode(payload) else {
+            recordsRejected += 1
+            return false
+        }
+        for record in records { receive(record, now: now) }
+        return true
+    }
+
     /// Takes one decoded record: kept when newer than the one held from that node for that limit.
     public func receive(_ record: LimitRecord, now: Int64) {
         guard record.node != node else { return }

@@ -64,15 +64,15 @@ extension LimitRecord {
     }
 }
 
-private func appendLE(_ v: UInt64, to out: inout [UInt8]) {
+func appendLE(_ v: UInt64, to out: inout [UInt8]) {
     for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
 }
 
-private func appendLE32(_ v: UInt32, to out: inout [UInt8]) {
+func appendLE32(_ v: UInt32, to out: inout [UInt8]) {
     for i in 0..<4 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))) }
 }
 
-private func appendVarint(_ v: UInt64, to out: inout [UInt8]) {
+func appendVarint(_ v: UInt64, to out: inout [UInt8]) {
     var v = v
     while v >= 0x80 {
         out.append(UInt8(truncatingIfNeeded: v) | 0x80)
@@ -82,7 +82,7 @@ private func appendVarint(_ v: UInt64, to out: inout [UInt8]) {
 }
 
 /// A bounds-checked cursor: every read returns nil past the end instead of trapping.
-private struct ByteReader {
+struct ByteReader {
     enum Varint { case value(UInt64), truncated, invalid }
 
     let bytes: [UInt8]
