@@ -106,6 +106,13 @@ struct ByteReader {
         return v
     }
 
+    /// The next `count` bytes, or nil when fewer remain.
+    mutating func take(_ count: Int) -> ArraySlice<UInt8>? {
+        guard count >= 0, remaining >= count else { return nil }
+        defer { index += count }
+        return bytes[index..<index + count]
+    }
+
     mutating func u32() -> UInt32? {
         guard remaining >= 4 else { return nil }
         var v: UInt32 = 0
