@@ -5,8 +5,8 @@
 // the state machine itself.
 //
 // The distributed limiter rides on the same thread: every limiter interval the loop hands it the
-// live members, the records received on `LimiterChannel.id` and the members that left, and
-// broadcasts the records it returns (docs/LIMITER.md). The limiter sits behind a lock
+// live members, the records received on `LimiterChannel.batches` (and `.id`) and the members that
+// left, and broadcasts the records it returns in batches (`LimitRecordBatcher`, docs/LIMITER.md). The limiter sits behind a lock
 // (`SharedClusterLimiter`) because snapshot builds on the main thread register routes with it too.
 import Config
 import Gossip
@@ -117,9 +117,12 @@ private final class Handoff<T: ~Copyable>: @unchecked Sendable {
     func take() -> T { value.take()! }
 }
 
-/// The gossip channel of the limiter's records (`Broadcast.channel`).
+/// The gossip channels of the limiter (`Broadcast.channel`): `batches` carries a node's records in
+/// `LimitRecordBatch`es (what this version sends); `id` one `LimitRecord` per broadcast (what
+/// earlier versions send, still accepted during a rolling upgrade).
 enum LimiterChannel {
     static let id: UInt8 = 1
+    static let batches: UInt8 = 3
 }
 
 /// The gossip channel of control events: reload the group, (later) drop a cached key.
@@ -149,7 +152,10 @@ private struct ClusterLoop: ~Copyable {
     /// Limiter payloads taken from the last packets (reused buffer), and members that left gracefully
     /// since the last interval.
     var limiterInbox: [[UInt8]] = []
+    var limiterBatchInbox: [[UInt8]] = []
     var leftMembers: [NodeID] = []
+    /// Cuts the records of each interval into the batches broadcast on `LimiterChannel.batches`.
+    var limiterBatcher: LimitRecordBatcher?
     /// The limiter's bytes sent at `rateMarkAt`, to report bytes per second over ≥ 1 s windows.
     var rateMarkBytes = 0
     var rateMarkAt: Int64 = 0
@@ -174,6 +180,7 @@ private struct ClusterLoop: ~Copyable {
         onControlRecord: @escaping @Sendable (Broadcast) -> Void
     ) {
         self.limits = limits
+        self.limiterBatcher = limits.map { LimitRecordBatcher(node: $0.node, retention: $0.settings.recordTTL) }
         self.onControlRecord = onControlRecord
         self.socket = socket
         self.epoll = epoll
@@ -268,9 +275,8 @@ private struct ClusterLoop: ~Copyable {
             live: live, left: leftMembers, received: limiterInbox, localHealth: membership.localHealth, now: now)
         leftMembers.removeAll(keepingCapacity: true)
         limiterInbox.removeAll(keepingCapacity: true)
-        for record in records {
-            membership.broadcast(
-                Broadcast(channel: LimiterChannel.id, key: record.broadcastKey, payload: record.encoded))
+        for batch in limiterBatcher?.batches(for: records, now: now) ?? [] {
+            membership.broadcast(Broadcast(channel: LimiterChannel.batches, key: batch.key, payload: batch.payload))
         }
         nextLimiterTick = max(now, nextLimiterTick &+ limits.settings.gossipInterval)
         if nextLimiterTick <= now { nextLimiterTick = now &+ limits.settings.gossipInterval }
@@ -318,14 +324,17 @@ private struct ClusterLoop: ~Copyable {
         for record in membership.takeReceived() {
             switch record.channel {
             case LimiterChannel.id: limiterInbox.append(record.payload)
+            case LimiterChannel.batches: limiterBatchInbox.append(record.payload)
             case ControlChannel.id: onControlRecord(record)
             default: break
             }
         }
         // At once, not at the next interval: the allocation assumes a record is in within one interval.
-        if let limits, !limiterInbox.isEmpty {
+        if let limits, !limiterInbox.isEmpty || !limiterBatchInbox.isEmpty {
             limits.receive(limiterInbox, now: monotonicNanos())
+            limits.receiveBatches(limiterBatchInbox, now: monotonicNanos())
             limiterInbox.removeAll(keepingCapacity: true)
+            limiterBatchInbox.removeAll(keepingCapacity: true)
         }
         let members = membership.members
         if members != published {

@@ -79,10 +79,9 @@ struct GossipTransport: SimTransport {
         crashDetectionTime = nil
     }
 
-    mutating func send(from k: Int, _ payload: [UInt8], at t: Int64) {
+    mutating func send(from k: Int, key: [UInt8], _ payload: [UInt8], at t: Int64) {
         advance(to: t)
-        guard case .success(let record) = LimitRecord.decode(payload) else { return }
-        net.broadcast(from: k, Broadcast(channel: Self.channel, key: record.broadcastKey, payload: payload))
+        net.broadcast(from: k, Broadcast(channel: Self.channel, key: key, payload: payload))
     }
 
     mutating func deliveries(upTo t: Int64) -> [(node: Int, payload: [UInt8], at: Int64)] {

@@ -89,6 +89,7 @@ enum LimiterRun {
             "1 s admitted/L min-max",
             "gossip sent B/s/node", "gossip received B/s/node", "stale copies dropped/s/node",
         ])
+        var series: [(String, SimBandwidth)] = []
         for n in nodes.reduce(into: [Int]()) { if !$0.contains($1) { $0.append($1) } } {
             for (name, shape) in [("uniform", TrafficShape.uniform), ("zipf", .zipf(1))] {
                 let clock = WallClock()
@@ -109,10 +110,19 @@ enum LimiterRun {
                     Format.fixed(b.receivedPerNode, 0), percent(b.maxError1s),
                     Format.fixed(b.lowest1s, 3) + "-" + Format.fixed(b.highest1s, 3),
                 ] + wire)
+                series.append(("\(n) nodes \(name)", b))
                 writeStandardError("done: bandwidth \(n) nodes \(name) in \(Format.fixed(clock.elapsed, 1)) s\n")
             }
         }
         print(table.render(format))
+        for (label, b) in series {
+            print("\n\(label): per second, limit 0's admitted/L | Σ shares/L | node 0 heard/live")
+            for t in b.admittedPerSecond.indices {
+                let sum = t < b.shareSumPerSecond.count ? Format.fixed(b.shareSumPerSecond[t], 3) : "-"
+                let heard = t < b.heardByNode0.count ? "\(b.heardByNode0[t].heard)/\(b.heardByNode0[t].live)" : "-"
+                print("  \(t)-\(t + 1)s: \(Format.fixed(b.admittedPerSecond[t], 3)) | \(sum) | \(heard)")
+            }
+        }
     }
 
     static func percent(_ x: Double) -> String { Format.fixed(x * 100, 2) + "%" }

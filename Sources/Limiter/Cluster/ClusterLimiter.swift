@@ -26,6 +26,10 @@ public final class ClusterLimiter {
         var lastArrivals: UInt64 = 0
         var lastAdmitted: UInt64 = 0
         var lastSampleAt: Int64
+        /// The arrivals counter and the time at the start of the current rate window, which closes
+        /// once it holds `minEvents` arrivals (nil: the limit's first sample opens it).
+        var windowArrivals: UInt64 = 0
+        var windowStart: Int64?
         var demand: Double = 0
         var admittedRate: Double = 0
         var hotUntil: Int64 = .min
@@ -226,6 +230,18 @@ public final class ClusterLimiter {
         }
     }
 
+    /// Takes one received `LimitRecordBatch` payload. Returns false (and counts it) when it does not
+    /// decode.
+    @discardableResult
+    public func receiveBatch(_ payload: some Collection<UInt8>, now: Int64) -> Bool {
+        guard case .success(let records) = LimitRecordBatch.decode(payload) else {
+            recordsRejected += 1
+            return false
+        }
+        for record in records { receive(record, now: now) }
+        return true
+    }
+
     /// Takes one decoded record: kept when newer than the one held from that node for that limit.
     public func receive(_ record: LimitRecord, now: Int64) {
         guard record.node != node else { return }
@@ -339,6 +355,20 @@ public final class ClusterLimiter {
         let alpha = tau <= 0 ? 1 : 1 - exp(-Double(dt) / tau)
         state.demand += alpha * (arrivalRate - state.demand)
         state.admittedRate += alpha * (admittedRate - state.admittedRate)
+        // A window of `minEvents` arrivals measures a rate that the EWMA, whose time constant starts
+        // at `maxDemandTimeConstant` for a node with fewer arrivals per interval, takes seconds to
+        // reach (a node at 30/s sees 6 per interval: ~2 s from 0, sending a record per 25% step on
+        // the way). An estimate below half of such a rate takes it at once.
+        let windowStart = state.windowStart ?? state.lastSampleAt
+        let windowCount = Double(arrivals &- state.windowArrivals)
+        if windowCount >= settings.minEvents {
+            let windowRate = windowCount / (Double(now - windowStart) / 1e9)
+            if windowRate > 2 * state.demand { state.demand = windowRate }
+            state.windowArrivals = arrivals
+            state.windowStart = now
+        } else {
+            state.windowStart = windowStart
+        }
         state.lastArrivals = arrivals
         state.lastAdmitted = admitted
         state.lastSampleAt = now
@@ -584,6 +614,12 @@ public final class ClusterLimiter {
 
     /// Whether some other node sent a record for `id` that is still held (the limit is hot somewhere).
     public func hasRecords(for id: LimitID) -> Bool { remote[id].map { !$0.isEmpty } ?? false }
+
+    /// How many of `members` this node holds a record of `id` from.
+    public func membersHeard(for id: LimitID, among members: [NodeID]) -> Int {
+        guard let records = remote[id] else { return 0 }
+        return members.reduce(0) { records[$1] != nil ? $0 + 1 : $0 }
+    }
 }
 
 import Glibc

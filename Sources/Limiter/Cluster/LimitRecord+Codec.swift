@@ -67,15 +67,15 @@ extension LimitRecord {
     }
 }
 
-private func appendLE(_ v: UInt64, to out: inout [UInt8]) {
+func appendLE(_ v: UInt64, to out: inout [UInt8]) {
     for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt64(i)))) }
 }
 
-private func appendLE32(_ v: UInt32, to out: inout [UInt8]) {
+func appendLE32(_ v: UInt32, to out: inout [UInt8]) {
     for i in 0..<4 { out.append(UInt8(truncatingIfNeeded: v >> (8 * UInt32(i)))) }
 }
 
-private func appendVarint(_ v: UInt64, to out: inout [UInt8]) {
+func appendVarint(_ v: UInt64, to out: inout [UInt8]) {
     var v = v
     while v >= 0x80 {
         out.append(UInt8(truncatingIfNeeded: v) | 0x80)
@@ -85,7 +85,7 @@ private func appendVarint(_ v: UInt64, to out: inout [UInt8]) {
 }
 
 /// A bounds-checked cursor: every read returns nil past the end instead of trapping.
-private struct ByteReader {
+struct ByteReader {
     enum Varint { case value(UInt64), truncated, invalid }
 
     let bytes: [UInt8]
@@ -107,6 +107,13 @@ private struct ByteReader {
         for i in 0..<8 { v |= UInt64(bytes[index + i]) << (8 * UInt64(i)) }
         index += 8
         return v
+    }
+
+    /// The next `count` bytes, or nil when fewer remain.
+    mutating func take(_ count: Int) -> ArraySlice<UInt8>? {
+        guard count >= 0, remaining >= count else { return nil }
+        defer { index += count }
+        return bytes[index..<index + count]
     }
 
     mutating func u32() -> UInt32? {

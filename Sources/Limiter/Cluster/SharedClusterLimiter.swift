@@ -115,6 +115,14 @@ public final class SharedClusterLimiter: Sendable {
         }
     }
 
+    /// Takes received `LimitRecordBatch` payloads (see `LimitRecordBatcher`).
+    public func receiveBatches(_ payloads: [[UInt8]], now: Int64) {
+        guard !payloads.isEmpty else { return }
+        state.withLock { s in
+            for payload in payloads { s.limiter.receiveBatch(payload, now: now) }
+        }
+    }
+
     // MARK: - Observability
 
     /// One limit for `GET /tyk/cluster/limits`.

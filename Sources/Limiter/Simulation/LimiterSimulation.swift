@@ -25,10 +25,12 @@ public struct LimiterSimulation {
 
     private final class SimNode {
         let cluster: ClusterLimiter
+        var batcher: LimitRecordBatcher
         var limits: [DistributedLimit]
         var up = true
         init(cluster: ClusterLimiter, limits: [DistributedLimit]) {
             self.cluster = cluster
+            self.batcher = LimitRecordBatcher(node: cluster.node, retention: cluster.settings.recordTTL)
             self.limits = limits
         }
     }
@@ -138,11 +140,21 @@ public struct LimiterSimulation {
         for k in 0..<sc.nodes { start(k, at: 0) }
         for l in 0..<limitCount { scheduleArrival(limit: l, after: 0) }
 
+        var nextSample: Int64 = 100 * SimScenario.millisecond
         while let (t, event) = queue.pop(), t < sc.duration {
+            while nextSample <= t {
+                result.sampleShares(up: nodes.map { $0?.up == true })
+                if nextSample % SimScenario.second == 0, let node = nodes[0], node.up {
+                    let live = transport.liveMembers(of: 0, at: nextSample)
+                    let heard = node.cluster.membersHeard(for: limitIDs[0], among: live.map { ids[$0] })
+                    result.heardByNode0.append((heard, live.count))
+                }
+                nextSample += 100 * SimScenario.millisecond
+            }
             for d in transport.deliveries(upTo: t) {
                 guard let node = nodes[d.node], node.up else { continue }
                 if d.at >= sc.measureFrom { result.bytesReceived[d.node] += d.payload.count }
-                node.cluster.receive(d.payload, now: d.at)
+                node.cluster.receiveBatch(d.payload, now: d.at)
             }
             switch event {
             case .arrival(let l):
@@ -159,13 +171,10 @@ public struct LimiterSimulation {
                 node.cluster.setLiveMembers(visibleMembers(of: k, at: t), now: t)
                 node.cluster.setLocalHealth(transport.localHealth(of: k, at: t), now: t)
                 let records = node.cluster.tick(now: t)
-                for record in records {
-                    let bytes = record.encoded
-                    if t >= sc.measureFrom {
-                        result.bytesSent[k] += bytes.count
-                        result.recordsSent[k] += 1
-                    }
-                    transport.send(from: k, bytes, at: t)
+                if t >= sc.measureFrom { result.recordsSent[k] += records.count }
+                for batch in node.batcher.batches(for: records, now: t) {
+                    if t >= sc.measureFrom { result.bytesSent[k] += batch.payload.count }
+                    transport.send(from: k, key: batch.key, batch.payload, at: t)
                 }
                 if let share = node.cluster.share(of: limitIDs[0]) { result.recordShare(at: t, node: k, share: share) }
                 queue.push(t + interval, .tick(node: k))

@@ -18,6 +18,12 @@ public struct SimBandwidth: Sendable {
     /// error is on: above 1 the limit was not held, below it the cluster under-admitted).
     public let lowest1s: Double
     public let highest1s: Double
+    /// Per second of the whole run (warm-up included): limit 0's admitted / L, Σ of the nodes'
+    /// shares / L (mean of 100 ms samples), and how many of node 0's live members it held a record
+    /// of limit 0 from, of how many.
+    public let admittedPerSecond: [Double]
+    public let shareSumPerSecond: [Double]
+    public let heardByNode0: [(heard: Int, live: Int)]
 
     public static func measure(
         nodes: Int, limits: Int = 10_000, hot: Int = 100, shape: TrafficShape = .uniform, seconds: Int = 10,
@@ -55,6 +61,8 @@ public struct SimBandwidth: Sendable {
         return SimBandwidth(
             nodes: nodes, limits: limits, hot: hot, sentPerNode: sent, receivedPerNode: received,
             recordsPerHotLimit: records, maxError1s: r.maxError(window: s, from: warmup, to: sc.duration),
-            lowest1s: ratios.min() ?? 1, highest1s: ratios.max() ?? 1)
+            lowest1s: ratios.min() ?? 1, highest1s: ratios.max() ?? 1,
+            admittedPerSecond: r.ratios(window: s, from: 0, to: sc.duration), shareSumPerSecond: r.shareSum,
+            heardByNode0: r.heardByNode0)
     }
 }

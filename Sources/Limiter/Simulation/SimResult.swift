@@ -15,8 +15,13 @@ public struct SimResult: Sendable {
     public var recordsSent: [Int]
     /// Record bytes delivered to each node (one copy per record; gossip's retransmissions not counted).
     public var bytesReceived: [Int]
-    /// Each node's latest share of limit 0 (tokens/s) and the time it was set.
+    /// Each node's latest share of limit 0 (tokens/s).
     public var lastShare: [Double]
+    /// Per 1 s window of the run: the mean over its 100 ms samples of Σ lastShare over the up nodes,
+    /// / budget (1 when the nodes' shares add up to the budget), and at the window's end how many
+    /// of node 0's live members it held a record of limit 0 from, and how many were live.
+    public var shareSum: [Double] = []
+    public var heardByNode0: [(heard: Int, live: Int)] = []
 
     init(budget: Double, burst: Double, interval: Int64, bins: Int, nodes: Int) {
         self.budget = budget
@@ -48,6 +53,20 @@ public struct SimResult: Sendable {
     mutating func recordShare(at t: Int64, node: Int, share: Double) {
         lastShare[node] = share
     }
+
+    /// One 100 ms sample of Σ shares (`up`: the nodes running); closes a second every 10 samples.
+    mutating func sampleShares(up: [Bool]) {
+        let sum = zip(lastShare, up).reduce(0) { $0 + ($1.1 ? $1.0 : 0) }
+        pendingShareSum += sum / max(budget, 1e-9)
+        pendingSamples += 1
+        if pendingSamples == 10 {
+            shareSum.append(pendingShareSum / 10)
+            pendingShareSum = 0
+            pendingSamples = 0
+        }
+    }
+    private var pendingShareSum = 0.0
+    private var pendingSamples = 0
 
     private func bins(_ from: Int64, _ to: Int64) -> Range<Int> {
         let a = max(0, Int(from / SimResult.bin))

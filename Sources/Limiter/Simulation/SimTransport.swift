@@ -10,8 +10,8 @@ public protocol SimTransport {
     mutating func start(_ k: Int, at t: Int64)
     /// Node k stops: no more sending or receiving.
     mutating func crash(_ k: Int, at t: Int64)
-    /// Node k broadcasts `payload` (an encoded record) at t.
-    mutating func send(from k: Int, _ payload: [UInt8], at t: Int64)
+    /// Node k broadcasts `payload` (an encoded `LimitRecordBatch`) under `key` at t.
+    mutating func send(from k: Int, key: [UInt8], _ payload: [UInt8], at t: Int64)
     /// Runs the network up to t; returns what was delivered since the last call, in time order.
     mutating func deliveries(upTo t: Int64) -> [(node: Int, payload: [UInt8], at: Int64)]
     /// The nodes that k believes alive at t (alive or suspect), k excluded.
@@ -62,7 +62,7 @@ public struct ModelTransport: SimTransport {
 
     public mutating func crash(_ k: Int, at t: Int64) { crashedAt[k] = t }
 
-    public mutating func send(from k: Int, _ payload: [UInt8], at t: Int64) {
+    public mutating func send(from k: Int, key: [UInt8], _ payload: [UInt8], at t: Int64) {
         for j in 0..<n where j != k && reachable(k, j, t) {
             if rng.unit() < sc.loss { continue }
             let span = UInt64(sc.delay.upperBound - sc.delay.lowerBound + 1)
