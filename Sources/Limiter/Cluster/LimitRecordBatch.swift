@@ -41,35 +41,38 @@ public enum LimitRecordBatch {
     /// Decodes one batch. Total: every input gives the records or an error.
     public static func decode(_ bytes: some Collection<UInt8>) -> Result<[LimitRecord], LimitRecordBatchError> {
         var reader = ByteReader(Array(bytes))
-        guard let head = reader.u8() else { return .failure(.truncated) }
-        guard head >> 4 == version else { return .failure(.unknownVersion(head >> 4)) }
-        let count: UInt64
-        switch reader.varint() {
-        case .value(let v): count = v
-        case .truncated: return .failure(.truncated)
-        case .invalid: return .failure(.badVarint)
-        }
-        guard (1...UInt64(maxEntries)).contains(count) else { return .failure(.badCount(count)) }
+        return Result { () throws(LimitRecordBatchError) in try decode(&reader) }
+    }
+
+    private static func decode(_ reader: inout ByteReader) throws(LimitRecordBatchError) -> [LimitRecord] {
+        guard let head = reader.u8() else { throw .truncated }
+        guard head >> 4 == version else { throw .unknownVersion(head >> 4) }
+        let count = try varint(&reader)
+        guard (1...UInt64(maxEntries)).contains(count) else { throw .badCount(count) }
         var records: [LimitRecord] = []
         records.reserveCapacity(Int(count))
         for _ in 0..<count {
-            let length: UInt64
-            switch reader.varint() {
-            case .value(let v): length = v
-            case .truncated: return .failure(.truncated)
-            case .invalid: return .failure(.badVarint)
-            }
-            guard (1...UInt64(LimitRecord.maxEncodedCount)).contains(length) else {
-                return .failure(.badLength(length))
-            }
-            guard let entry = reader.take(Int(length)) else { return .failure(.truncated) }
+            let length = try varint(&reader)
+            guard (1...UInt64(LimitRecord.maxEncodedCount)).contains(length) else { throw .badLength(length) }
+            guard let entry = reader.take(Int(length)) else { throw .truncated }
             switch LimitRecord.decode(entry) {
             case .success(let record): records.append(record)
-            case .failure(let e): return .failure(.record(e))
+            case .failure(let e): throw .record(e)
             }
         }
-        guard reader.remaining == 0 else { return .failure(.trailingBytes(reader.remaining)) }
-        return .success(records)
+        guard reader.remaining == 0 else { throw .trailingBytes(reader.remaining) }
+        return records
+    }
+
+    /// The record reader's varint, its errors as the batch's.
+    private static func varint(_ reader: inout ByteReader) throws(LimitRecordBatchError) -> UInt64 {
+        do {
+            return try reader.count()
+        } catch .truncated {
+            throw .truncated
+        } catch {
+            throw .badVarint
+        }
     }
 }
 
