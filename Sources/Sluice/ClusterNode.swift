@@ -275,7 +275,7 @@ private struct ClusterLoop: ~Copyable {
             live: live, left: leftMembers, received: limiterInbox, localHealth: membership.localHealth, now: now)
         leftMembers.removeAll(keepingCapacity: true)
         limiterInbox.removeAll(keepingCapacity: true)
-        for batch in limiterBatcher?.batches(for: records, now: now) ?? [] {
+        for batch in limiterBatcher?.batches(for: records, members: live.count, now: now) ?? [] {
             membership.broadcast(Broadcast(channel: LimiterChannel.batches, key: batch.key, payload: batch.payload))
         }
         nextLimiterTick = max(now, nextLimiterTick &+ limits.settings.gossipInterval)

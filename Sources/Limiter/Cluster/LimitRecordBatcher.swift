@@ -14,11 +14,15 @@
 // record back (tried: chunks sent only on a change out of the deadband or every 3 s) makes the
 // others count it at an older demand than it does, and the shares no longer add up to the budget
 // (1 s error 1.5–1.9% at 3 nodes instead of 0.3–0.6%).
+//
+// Below `batchFrom` members a chunk resends what the gossip could carry anyway, so there each record
+// is a batch of its own keyed by (node, limit), as when records travelled alone: at 3 nodes with 100
+// hot limits ~20 KB/s of gossip per node instead of ~60, at the same error (docs/LIMITER.md).
 
 /// Turns the records a node's `ClusterLimiter.tick` returns into gossip payloads. Owner only.
 public struct LimitRecordBatcher {
-    /// One gossip broadcast: its key (the node id, then the chunk index: 10 bytes) and payload
-    /// (a `LimitRecordBatch` encoding).
+    /// One gossip broadcast: its key (the node id, then the chunk index: 10 bytes; or, for a record
+    /// alone, the node id and the limit id: 16 bytes) and payload (a `LimitRecordBatch` encoding).
     public struct Batch: Sendable, Equatable {
         public var key: [UInt8]
         public var payload: [UInt8]
@@ -31,21 +35,28 @@ public struct LimitRecordBatcher {
     /// Records per chunk at most (≤ `LimitRecordBatch.maxEntries`, the default): smaller chunks
     /// resend fewer unchanged records with each new one, larger ones make fewer broadcasts.
     public let chunkSize: Int
+    /// From this many live members on (this node included) records go in chunks; below, alone.
+    public let batchFrom: Int
     private var latest: [LimitID: (record: LimitRecord, at: Int64)] = [:]
 
-    public init(node: NodeID, retention: Int64, chunkSize: Int = LimitRecordBatch.maxEntries) {
+    public init(node: NodeID, retention: Int64, chunkSize: Int = LimitRecordBatch.maxEntries, batchFrom: Int = 32) {
         self.node = node
         self.retention = retention
         self.chunkSize = min(max(1, chunkSize), LimitRecordBatch.maxEntries)
+        self.batchFrom = batchFrom
     }
 
-    /// The batches to broadcast now, given the records `tick` returned: every chunk that holds one
-    /// of them (none when `records` is empty).
-    public mutating func batches(for records: [LimitRecord], now: Int64) -> [Batch] {
+    /// The batches to broadcast now, given the records `tick` returned and the number of live
+    /// members: every chunk that holds one of them, or each of them alone below `batchFrom` members
+    /// (none when `records` is empty).
+    public mutating func batches(for records: [LimitRecord], members: Int, now: Int64) -> [Batch] {
         for r in records where r.node == node { latest[r.limit] = (r, now) }
         let oldest = now &- retention
         latest = latest.filter { $0.value.at >= oldest }
         guard !records.isEmpty, !latest.isEmpty else { return [] }
+        if members < batchFrom {
+            return records.filter { $0.node == node }.map { Batch(key: $0.broadcastKey, payload: LimitRecordBatch.encode([$0])) }
+        }
         let fresh = Set(records.map(\.limit))
         let held = latest.values.map(\.record).sorted { $0.limit < $1.limit }
         let chunks = (held.count + chunkSize - 1) / chunkSize

@@ -172,7 +172,7 @@ public struct LimiterSimulation {
                 node.cluster.setLocalHealth(transport.localHealth(of: k, at: t), now: t)
                 let records = node.cluster.tick(now: t)
                 if t >= sc.measureFrom { result.recordsSent[k] += records.count }
-                for batch in node.batcher.batches(for: records, now: t) {
+                for batch in node.batcher.batches(for: records, members: node.cluster.live.count, now: t) {
                     if t >= sc.measureFrom { result.bytesSent[k] += batch.payload.count }
                     transport.send(from: k, key: batch.key, batch.payload, at: t)
                 }
