@@ -89,23 +89,21 @@ struct ByteWriter {
     static func decimalDigits(_ v: UInt64) -> Int {
         var v = v
         var n = 1
-        if v >= 10_000_000_000_000_000 {
-            n &+= 16
-            v /= 10_000_000_000_000_000
-        }
-        if v >= 100_000_000 {
-            n &+= 8
-            v /= 100_000_000
-        }
-        if v >= 10_000 {
-            n &+= 4
-            v /= 10_000
-        }
-        if v >= 100 {
-            n &+= 2
-            v /= 100
-        }
+        dropDigits(&v, &n, 16, 10_000_000_000_000_000)
+        dropDigits(&v, &n, 8, 100_000_000)
+        dropDigits(&v, &n, 4, 10_000)
+        dropDigits(&v, &n, 2, 100)
         return v >= 10 ? n &+ 1 : n
+    }
+
+    /// One step of `decimalDigits`: when `v` has more than `count` digits (`power` = 10^count),
+    /// drops `count` of them and counts them in `n`.
+    @inline(__always)
+    private static func dropDigits(_ v: inout UInt64, _ n: inout Int, _ count: Int, _ power: UInt64) {
+        if v >= power {
+            n &+= count
+            v /= power
+        }
     }
 
     /// "00" to "99", for `append(decimal:)`.

@@ -21,12 +21,15 @@ extension ClusterLimiter {
         let bucket = state.limit.bucket
         let idle = min(state.heldAfterGiving, bucket.tokens(now: now))
         let gift = (idle / settings.poolQuantum).rounded(.down) * settings.poolQuantum
-        let room = max(settings.minCapacity, state.limit.globalBurst) * Double(PoolCounters.unit) - Double(poolSeen(state))
+        let giftUnits = UInt64((gift * Double(PoolCounters.unit)).rounded())
+        var seen = poolSeen(state)
+        let room = max(settings.minCapacity, state.limit.globalBurst) * Double(PoolCounters.unit) - Double(seen)
         if gift > 0, gift * Double(PoolCounters.unit) <= room, bucket.remove(gift, now: now) {
-            state.pool.given &+= UInt64((gift * Double(PoolCounters.unit)).rounded())
+            state.pool.given &+= giftUnits
+            seen &+= Int64(giftUnits)
         }
         state.heldAfterGiving = bucket.tokens(now: now)
-        let offer = min(max(0, poolSeen(state) / Int64(PoolCounters.unit)), Int64(settings.poolDrawsPerInterval))
+        let offer = min(max(0, seen / Int64(PoolCounters.unit)), Int64(settings.poolDrawsPerInterval))
         _ = pool.offer(offer, replacing: 0)
         state.offered = offer
     }

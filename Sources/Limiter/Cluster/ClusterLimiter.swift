@@ -253,7 +253,7 @@ public final class ClusterLimiter {
             if held.record.epoch != record.epoch { retire(held.record, of: record.limit) }
         }
         remote[record.limit, default: [:]][record.node] = Remote(record: record, receivedAt: now)
-        if departed[record.limit] != nil { departed[record.limit]!.heard(record) }
+        departed[record.limit]?.heard(record)
     }
 
     // MARK: - The interval
