@@ -53,6 +53,7 @@ final class ClusterNode: Sendable {
         self.name = name
         self.address = address
         self.doorbell = doorbell
+        limits?.onPoolDraw { doorbell.ring() }
         let handoff = Handoff(
             ClusterLoop(
                 socket: socket, epoll: epoll, doorbell: doorbell,
@@ -228,7 +229,11 @@ private struct ClusterLoop: ~Copyable {
                 Log.info("leaving the cluster", [("name", name)])
                 membership.leave(now: now)
             }
-            if now >= nextLimiterTick && !leaving { limiterInterval(now: now) }
+            if now >= nextLimiterTick && !leaving {
+                limiterInterval(now: now)
+            } else if let limits, !leaving {
+                broadcastLimits(limits.announceDraws(now: now), now: now)
+            }
             if now >= membership.nextTick { membership.tick(now: now) }
             settle(changes: shared.changes)
             if now >= leaveDeadline { break }
@@ -275,9 +280,7 @@ private struct ClusterLoop: ~Copyable {
             live: live, left: leftMembers, received: limiterInbox, localHealth: membership.localHealth, now: now)
         leftMembers.removeAll(keepingCapacity: true)
         limiterInbox.removeAll(keepingCapacity: true)
-        for batch in limiterBatcher?.batches(for: records, members: live.count, now: now) ?? [] {
-            membership.broadcast(Broadcast(channel: LimiterChannel.batches, key: batch.key, payload: batch.payload))
-        }
+        broadcastLimits(records, now: now)
         nextLimiterTick = max(now, nextLimiterTick &+ limits.settings.gossipInterval)
         if nextLimiterTick <= now { nextLimiterTick = now &+ limits.settings.gossipInterval }
         let (entries, totals) = limits.status(now: now)
@@ -293,6 +296,16 @@ private struct ClusterLoop: ~Copyable {
             json: LimitsDocument.render(
                 selfName: name, entries: entries, totals: totals, bytesPerSecond: limiterBytesPerSecond, names: names,
                 atNanos: now))
+    }
+
+    /// Hands the limiter's records to the gossip layer, in batches keyed so that a newer record of the
+    /// same limit replaces one still queued.
+    private mutating func broadcastLimits(_ records: [LimitRecord], now: Int64) {
+        guard !records.isEmpty else { return }
+        let members = membership.members.reduce(0) { $1.state == .alive || $1.state == .suspect ? $0 + 1 : $0 }
+        for batch in limiterBatcher?.batches(for: records, members: members, now: now) ?? [] {
+            membership.broadcast(Broadcast(channel: LimiterChannel.batches, key: batch.key, payload: batch.payload))
+        }
     }
 
     /// Sends the outbox, logs and counts membership changes, and publishes the member list when it

@@ -115,6 +115,36 @@ import Testing
         #expect(alone < pooled)
     }
 
+    /// A worker's draw rings the control thread once, and the draw goes out in a record at once (the
+    /// demand as last announced, the account with the draw) rather than at the next interval, which
+    /// then does not count it again.
+    @Test func aDrawIsAnnouncedAtOnce() {
+        let (me, other) = (NodeID(name: "a"), NodeID(name: "b"))
+        let id = LimitID(key: "api:tiny")
+        let limiter = ClusterLimiter(node: me, epoch: 1, workers: 1, now: 0)
+        let rings = Atomic<Int>(0)
+        limiter.poolDraws.setWake { rings.add(1, ordering: .relaxed) }
+        let limit = limiter.limit(id: id, config: RateLimitConfig(rate: 1, per: 1), now: 0)
+        limiter.setLiveMembers([me, other], now: 0)
+        limiter.receive(
+            LimitRecord(
+                limit: id, node: other, epoch: 1, sequence: 1, demand: 0.5, admitted: 0.2,
+                pool: PoolCounters(given: 2_000, drawn: 0)), now: 0)
+        let t = 200 * Self.ms
+        _ = limiter.tick(now: t)
+        while limit.bucket.take(now: t).allowed {}
+        #expect(limiter.announceDraws(now: t).isEmpty)
+        #expect(limit.take(worker: 0, now: t).allowed)  // the one token offered this interval
+        #expect(!limit.take(worker: 0, now: t).allowed)
+        #expect(rings.load(ordering: .relaxed) == 1)
+        let records = limiter.announceDraws(now: t)
+        #expect(records.count == 1)
+        #expect(records.first?.pool?.drawn == PoolCounters.unit)
+        #expect(limiter.announceDraws(now: t).isEmpty)
+        _ = limiter.tick(now: 2 * t)
+        #expect(limiter.status(now: 2 * t).first { $0.id == id }?.pool?.drawn == 1)
+    }
+
     /// A member's account stays counted when its record goes: when it restarts with a new epoch (its
     /// new account starts at 0), when it leaves; and it is not counted twice when the member is heard
     /// again in the same epoch (its counters include what was dropped).

@@ -13,6 +13,8 @@ public final class ClusterLimiter {
     public let epoch: UInt64
     public let settings: LimiterSettings
     public let workers: Int
+    /// Rung by the workers' pool draws: the caller then announces them with `announceDraws(now:)`.
+    public let poolDraws = PoolDrawSignal()
 
     struct Remote {
         var record: LimitRecord
@@ -64,7 +66,7 @@ public final class ClusterLimiter {
         var heldAfterGiving: Double = 0
     }
 
-    private var limits: [LimitID: LimitState] = [:]
+    var limits: [LimitID: LimitState] = [:]
     /// Latest record per limit per node, including limits not configured here (their ids only).
     var remote: [LimitID: [NodeID: Remote]] = [:]
     /// Per small limit, the pool accounts of the records dropped (see `DepartedAccounts`). Forgotten
@@ -142,7 +144,7 @@ public final class ClusterLimiter {
         let share = allocation(for: &state, now: now)
         let fresh = DistributedLimit(
             id: id, config: config, workers: workers, share: budget > 0 ? share / budget : 0,
-            minCapacity: settings.minCapacity, now: now)
+            minCapacity: settings.minCapacity, poolDraws: poolDraws, now: now)
         state = LimitState(limit: fresh, everywhere: everywhere, lastSampleAt: now, share: share)
         state.pool = limits[id]?.pool ?? retiredPools.removeValue(forKey: id) ?? PoolCounters()
         state.publishedPool = limits[id]?.publishedPool ?? state.pool
@@ -431,6 +433,12 @@ public final class ClusterLimiter {
         state.ticksSincePublish = 0
         state.publishedPool = state.pool
         return newRecord(limit: state.limit.id, demand: demand, admitted: state.admittedRate, pool: state.pool)
+    }
+
+    /// A record of news about the pool account only: the demand as last announced.
+    func poolRecord(for state: inout LimitState) -> LimitRecord {
+        state.publishedPool = state.pool
+        return newRecord(limit: state.limit.id, demand: state.published, admitted: state.admittedRate, pool: state.pool)
     }
 
     /// The next record of this node (counted as sent); it carries the pool account once there is one.

@@ -12,7 +12,7 @@ public final class DistributedLimit: Sendable {
     public let bucket: TokenBucket
     public let counters: DemandCounters
     /// Tokens of the cluster's pool this node may draw (small limits only; empty otherwise).
-    public let pool = TokenPool()
+    public let pool: TokenPool
 
     /// Cluster-wide rate in tokens per second (`rate / per`).
     public var budget: Double { config.rate / config.per }
@@ -20,10 +20,14 @@ public final class DistributedLimit: Sendable {
     public var globalBurst: Double { Double(bucket.burst) }
 
     /// A limit starting at `share` of the cluster's budget (e.g. 1 / live members), holding the same
-    /// share of the burst.
-    public init(id: LimitID, config: RateLimitConfig, workers: Int, share: Double, minCapacity: Double, now: Int64) {
+    /// share of the burst; its pool draws ring `poolDraws`.
+    public init(
+        id: LimitID, config: RateLimitConfig, workers: Int, share: Double, minCapacity: Double,
+        poolDraws: PoolDrawSignal? = nil, now: Int64
+    ) {
         self.id = id
         self.config = config
+        self.pool = TokenPool(signal: poolDraws)
         let rate = config.rate / config.per
         let limit = rate >= Double(Int.max) ? Int.max : max(1, Int(config.rate.rounded(.up)))
         let burst = max(1, config.burst ?? limit)

@@ -27,6 +27,7 @@ public final class SharedClusterLimiter: Sendable {
     }
 
     private let state: Mutex<State>
+    private let poolDraws: PoolDrawSignal
     public let node: NodeID
     public let settings: LimiterSettings
 
@@ -35,8 +36,9 @@ public final class SharedClusterLimiter: Sendable {
     public init(node: NodeID, epoch: UInt64, workers: Int, settings: LimiterSettings = .init(), now: Int64) {
         self.node = node
         self.settings = settings
-        state = Mutex(
-            State(limiter: ClusterLimiter(node: node, epoch: epoch, workers: workers, settings: settings, now: now)))
+        let limiter = ClusterLimiter(node: node, epoch: epoch, workers: workers, settings: settings, now: now)
+        poolDraws = limiter.poolDraws
+        state = Mutex(State(limiter: limiter))
     }
 
     // MARK: - Build time
@@ -105,6 +107,17 @@ public final class SharedClusterLimiter: Sendable {
             for sync in s.keyed.values { sync.apply(s.limiter, now: now) }
             return records
         }
+    }
+
+    /// Calls `wake` from a worker's thread when it draws from a small limit's pool (TokenPool.swift);
+    /// the control thread should then call `announceDraws`. Set it before the workers run.
+    public func onPoolDraw(_ wake: @escaping @Sendable () -> Void) { poolDraws.setWake(wake) }
+
+    /// The records announcing the pool draws made since the last call or interval (empty, without
+    /// taking the lock, when there were none). Broadcast them like `interval`'s.
+    public func announceDraws(now: Int64) -> [LimitRecord] {
+        guard poolDraws.isPending else { return [] }
+        return state.withLock { $0.limiter.announceDraws(now: now) }
     }
 
     /// Takes received payloads between intervals (they are also accepted by `interval`).

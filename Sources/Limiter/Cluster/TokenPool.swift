@@ -8,7 +8,9 @@
 // what the members gave minus what they drew, and draws only while it sees a whole token in it.
 // Two nodes may draw the same token before they hear of each other's draw: the pool then goes into
 // debt, which the next tokens given pay back, so the count over time stays exact and the error is a
-// token or two, for a limit where one token is the granularity anyway. See docs/LIMITER.md.
+// token or two, for a limit where one token is the granularity anyway. A draw is announced at once
+// (`PoolDrawSignal` wakes the control thread), not at the next interval: the sooner the others hear,
+// the fewer such races. See docs/LIMITER.md.
 
 import Synchronization
 
@@ -18,8 +20,10 @@ import Synchronization
 /// when the pool is not empty); `offer(_:)` from the control thread only.
 public final class TokenPool: Sendable {
     private let available = Atomic<Int64>(0)
+    private let signal: PoolDrawSignal?
 
-    public init() {}
+    /// A pool whose draws ring `signal` (nil: they are counted at the next interval only).
+    public init(signal: PoolDrawSignal? = nil) { self.signal = signal }
 
     /// Takes one token if the pool offered any: true when the request may be admitted with it.
     @inline(__always)
@@ -28,11 +32,17 @@ public final class TokenPool: Sendable {
         while current > 0 {
             let (exchanged, original) = available.compareExchange(
                 expected: current, desired: current - 1, ordering: .relaxed)
-            if exchanged { return true }
+            if exchanged {
+                signal?.drew()
+                return true
+            }
             current = original
         }
         return false
     }
+
+    /// The tokens of the current offer not drawn yet (they only ever go down until the next offer).
+    public var remaining: Int64 { available.load(ordering: .relaxed) }
 
     /// Offers `tokens` for the next interval and returns how many of the previous offer `offered`
     /// the workers drew since: exact, as the exchange leaves no moment in which a draw goes uncounted.
@@ -40,6 +50,34 @@ public final class TokenPool: Sendable {
         let left = available.exchange(max(0, tokens), ordering: .relaxed)
         return max(0, offered - left)
     }
+}
+
+/// Tells the control thread that a worker drew from a pool, so that it announces the draw now rather
+/// than at the next interval. The first draw since the last `take()` calls the wake-up (an eventfd's
+/// doorbell in the gateway); later ones only find the flag set.
+///
+/// Threading: `drew()` from any worker, on the rare path of a pool draw (at most
+/// `poolDrawsPerInterval` per limit per interval); `setWake` and `take` from the control side.
+public final class PoolDrawSignal: Sendable {
+    private let pending = Atomic<Bool>(false)
+    private let wake = Mutex<(@Sendable () -> Void)?>(nil)
+
+    public init() {}
+
+    /// Calls `wake` (from the drawing worker's thread) whenever a draw finds the flag clear.
+    public func setWake(_ wake: @escaping @Sendable () -> Void) { self.wake.withLock { $0 = wake } }
+
+    /// Whether a draw happened since the last `take()`; a load, for a caller that would lock to take.
+    public var isPending: Bool { pending.load(ordering: .relaxed) }
+
+    @inline(never)
+    func drew() {
+        guard !pending.exchange(true, ordering: .relaxed) else { return }
+        wake.withLock { $0 }?()
+    }
+
+    /// Clears the flag: true when a draw happened since the last call.
+    func take() -> Bool { pending.exchange(false, ordering: .relaxed) }
 }
 
 /// One member's pool account for one limit, as its records carry it: tokens given to the pool and

@@ -137,6 +137,16 @@ public struct LimiterSimulation {
             }
         }
 
+        /// Node k broadcasts `records` at t, as the gateway's control thread does.
+        func broadcast(_ records: [LimitRecord], from k: Int, at t: Int64) {
+            guard let node = nodes[k] else { return }
+            if t >= sc.measureFrom { result.recordsSent[k] += records.count }
+            for batch in node.batcher.batches(for: records, members: node.cluster.live.count, now: t) {
+                if t >= sc.measureFrom { result.bytesSent[k] += batch.payload.count }
+                transport.send(from: k, key: batch.key, batch.payload, at: t)
+            }
+        }
+
         for k in 0..<sc.nodes { start(k, at: 0) }
         for l in 0..<limitCount { scheduleArrival(limit: l, after: 0) }
 
@@ -162,6 +172,8 @@ public struct LimiterSimulation {
                 guard let p = phase(at: t), let k = pickNode(t, p.shape), let node = nodes[k] else { continue }
                 let worker = Int(rng.next() % UInt64(sc.workers))
                 let allowed = node.limits[l].take(worker: worker, now: t).allowed
+                // The gateway's workers ring the control thread when they draw from a pool.
+                if node.cluster.poolDraws.isPending { broadcast(node.cluster.announceDraws(now: t), from: k, at: t) }
                 if l == 0 {
                     let central = oracle.take(now: t).allowed
                     result.record(at: t, node: k, admitted: allowed, oracle: central)
@@ -170,12 +182,7 @@ public struct LimiterSimulation {
                 guard let node = nodes[k], node.up else { continue }
                 node.cluster.setLiveMembers(visibleMembers(of: k, at: t), now: t)
                 node.cluster.setLocalHealth(transport.localHealth(of: k, at: t), now: t)
-                let records = node.cluster.tick(now: t)
-                if t >= sc.measureFrom { result.recordsSent[k] += records.count }
-                for batch in node.batcher.batches(for: records, members: node.cluster.live.count, now: t) {
-                    if t >= sc.measureFrom { result.bytesSent[k] += batch.payload.count }
-                    transport.send(from: k, key: batch.key, batch.payload, at: t)
-                }
+                broadcast(node.cluster.tick(now: t), from: k, at: t)
                 if let share = node.cluster.share(of: limitIDs[0]) { result.recordShare(at: t, node: k, share: share) }
                 queue.push(t + interval, .tick(node: k))
             case .join(let k):
