@@ -7,8 +7,8 @@ import Limiter
 
 /// Main thread.
 enum LimiterRun {
-    /// The names `--limiter` accepts: every experiment, and `bandwidth`.
-    static let names = SimExperiment.allCases.map(\.rawValue) + ["bandwidth"]
+    /// The names `--limiter` accepts: every experiment, `bandwidth` and `decision-bound`.
+    static let names = SimExperiment.allCases.map(\.rawValue) + ["bandwidth", "decision-bound"]
 
     static func run(
         _ names: [String], nodes: Int?, workers: Int, limits: Int, overGossip: Bool, seed: UInt64,
@@ -25,7 +25,7 @@ enum LimiterRun {
             "experiment", "steady s", "1 s max err", "10 s windows", "oracle count", "oracle decisions",
             "settle ms", "bound ms", "notes",
         ])
-        for name in names where name != "bandwidth" {
+        for name in names where SimExperiment(rawValue: name) != nil {
             guard let experiment = SimExperiment(rawValue: name) else { continue }
             let clock = WallClock()
             var report: SimReport
@@ -51,6 +51,32 @@ enum LimiterRun {
         if names.contains("bandwidth") {
             bandwidth(nodes: [3, nodes ?? 100], limits: limits, overGossip: overGossip, seed: seed, format: format)
         }
+        if names.contains("decision-bound") { decisionBound(nodes: size, seed: seed, format: format) }
+    }
+
+    /// The least share of decisions on which any node-local limiter must disagree with one central
+    /// bucket (`DecisionBound`), per spread and per delay with which a node hears of the others.
+    static func decisionBound(nodes: Int, seed: UInt64, format: ReportTable.Format) {
+        let delays: [Double] = [0, 0.000_01, 0.000_1, 0.001, 0.01, 0.2]
+        print("\ndecision bound: the least share of decisions on which any limiter deciding at each of \(nodes) nodes "
+            + "must differ from one central bucket (L = 1000/s, demand 3 × L, decisions from 1 s to 3 s), "
+            + "when a node knows everything up to the delay ago and its own arrivals since")
+        var table = ReportTable(headers: ["spread"] + delays.map { "\(Format.fixed($0 * 1000, 2)) ms" })
+        let spreads: [(String, [Double])] = [
+            ("uniform", Array(repeating: 1, count: nodes)),
+            ("zipf", (0..<nodes).map { 1 / Double($0 + 1) }),
+            ("one node", (0..<nodes).map { $0 == min(3, nodes - 1) ? 1 : 0 }),
+        ]
+        for (name, weights) in spreads {
+            let clock = WallClock()
+            table.append([name] + delays.map { delay in
+                var bound = DecisionBound(weights: weights, delay: delay)
+                bound.seed = seed
+                return percent(bound.measure())
+            })
+            writeStandardError("done: decision bound \(name) in \(Format.fixed(clock.elapsed, 1)) s\n")
+        }
+        print(table.render(format))
     }
 
     /// Admitted / L per second, ten to a line.
