@@ -3,7 +3,8 @@ import Limiter
 
 extension Worker {
     /// Decides the current request against `route`'s limits, the client's own first (a client over
-    /// it must not use up the API's budget); answers 429 and returns false when one refuses.
+    /// it must not use up the API's budget); answers 429 and returns false when one refuses. With
+    /// the IETF fields on, notes each decision in the slot's report for the response to carry.
     /// `mutating` only so that the worker is passed by reference: a non-mutating call from the
     /// request path copies its stored properties first (~90 instructions).
     @inline(__always)
@@ -11,29 +12,31 @@ extension Worker {
         _ fd: Int32, _ route: Route, _ s: UnsafeMutablePointer<Slot>, base: UnsafeRawPointer
     ) -> Bool {
         let limits = route.requestLimits
+        if limits.reports { s.pointee.limitReport = route.limitReport! }
         if let client = limits.client {
             let key = client.use { clientKey($0, s, base: base) }
             let decision = client.use { $0.table.take(key: key, rate: $0.rate, now: now) }
-            if !decision.allowed { return refuse(fd, s, .clientRateLimited, decision, client.use { $0.headers }) }
+            if limits.reports { s.pointee.limitReport.client.note(decision) }
+            if !decision.allowed { return refuse(fd, s, .clientRateLimited, decision) }
         }
-        if let decision = limits.takeAPI(worker: id, now: now), !decision.allowed {
-            return refuse(fd, s, .rateLimited, decision, route.limitHeaders)
+        if let decision = limits.takeAPI(worker: id, now: now) {
+            if limits.reports { s.pointee.limitReport.api.note(decision) }
+            if !decision.allowed { return refuse(fd, s, .rateLimited, decision) }
         }
         return true
     }
 
-    /// Answers the current request 429 with `decision`'s headers; false, for `withinLimits`.
+    /// Answers the current request 429 with `decision`'s headers (and the slot's report); false,
+    /// for `withinLimits`.
     @inline(never)
     private mutating func refuse(
-        _ fd: Int32, _ s: UnsafeMutablePointer<Slot>, _ error: GatewayError, _ decision: RateDecision,
-        _ headers: LimitHeaders
+        _ fd: Int32, _ s: UnsafeMutablePointer<Slot>, _ error: GatewayError, _ decision: RateDecision
     ) -> Bool {
         WorkerStats.bump(stats.rateLimited)
         let head = requestHead
         consumeHead(s, head)
         respond(
-            fd, snapshot.error(error, xml: s.pointee.wantsXML), close: head.framing != .none, rate: decision,
-            headers: headers)
+            fd, snapshot.error(error, xml: s.pointee.wantsXML), close: head.framing != .none, rate: decision)
         return false
     }
 }
