@@ -3,24 +3,42 @@ import Limiter
 
 extension Worker {
     /// Decides the current request against `route`'s limits, the client's own first (a client over
-    /// it must not use up the API's budget); answers 429 and returns false when one refuses. With
-    /// the IETF fields on, notes each decision in the slot's report for the response to carry.
+    /// it must not use up the API's budget); answers 429 and returns false when one refuses.
     /// `mutating` only so that the worker is passed by reference: a non-mutating call from the
     /// request path copies its stored properties first (~90 instructions).
     @inline(__always)
     mutating func withinLimits(
         _ fd: Int32, _ route: Route, _ s: UnsafeMutablePointer<Slot>, base: UnsafeRawPointer
     ) -> Bool {
+        if route.requestLimits.reports { return withinReportedLimits(fd, route, s, base: base) }
+        return decide(fd, route, s, base: base, reporting: false)
+    }
+
+    /// `withinLimits` with the IETF fields on: the decisions go into the slot's report for the
+    /// response to carry. Out of line, so that a gateway without them pays one branch for them.
+    @inline(never)
+    private mutating func withinReportedLimits(
+        _ fd: Int32, _ route: Route, _ s: UnsafeMutablePointer<Slot>, base: UnsafeRawPointer
+    ) -> Bool {
+        s.pointee.limitReport = route.limitReport!
+        return decide(fd, route, s, base: base, reporting: true)
+    }
+
+    /// The decisions themselves; `reporting` is a constant at each call, so the branches on it
+    /// fold away.
+    @inline(__always)
+    private mutating func decide(
+        _ fd: Int32, _ route: Route, _ s: UnsafeMutablePointer<Slot>, base: UnsafeRawPointer, reporting: Bool
+    ) -> Bool {
         let limits = route.requestLimits
-        if limits.reports { s.pointee.limitReport = route.limitReport! }
         if let client = limits.client {
             let key = client.use { clientKey($0, s, base: base) }
             let decision = client.use { $0.table.take(key: key, rate: $0.rate, now: now) }
-            if limits.reports { s.pointee.limitReport.client.note(decision) }
+            if reporting { s.pointee.limitReport.client.note(decision) }
             if !decision.allowed { return refuse(fd, s, .clientRateLimited, decision) }
         }
         if let decision = limits.takeAPI(worker: id, now: now) {
-            if limits.reports { s.pointee.limitReport.api.note(decision) }
+            if reporting { s.pointee.limitReport.api.note(decision) }
             if !decision.allowed { return refuse(fd, s, .rateLimited, decision) }
         }
         return true

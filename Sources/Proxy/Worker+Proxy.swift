@@ -249,18 +249,17 @@ extension Worker {
                 c.pointee.keepAlive = keep
                 ensureOut(c)
                 var w = ByteWriter(base: c.pointee.outBuf!, capacity: bufferSize, count: c.pointee.outWrite)
-                let reportsLimits = c.pointee.limitReport.isPending
                 HeadRewriter.writeResponse(
                     into: &w, head: head, headers: headers, base: base, clientFraming: clientFraming,
                     keepAlive: keep, clientVersion: c.pointee.clientVersion,
                     quota: c.pointee.quotaLimit > 0
                         ? (c.pointee.quotaLimit, c.pointee.quotaRemaining, c.pointee.quotaReset) : nil,
-                    limits: reportsLimits ? c.pointee.limitReport : nil)
+                    limits: c.pointee.limitReport)
                 if w.overflowed {
                     upstreamFailed(cfd, errno: EMSGSIZE)
                     return false
                 }
-                if reportsLimits { c.pointee.limitReport.isPending = false }
+                c.pointee.limitReport.isPending = false
                 c.pointee.outWrite = w.count
                 c.pointee.responseStarted = true
                 u.pointee.inRead &+= head.headLength
