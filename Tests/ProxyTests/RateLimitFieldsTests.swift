@@ -110,6 +110,45 @@ extension EndToEnd {
             }
         }
 
+        /// Pipelined requests each get their own decision's numbers.
+        @Test func pipelinedRequestsEachGetTheirOwn() throws {
+            try withStack(settings: Self.ietf, routes: { [$0.echoRoute("/", clientRateLimit: Self.perClient)] }) {
+                stack in
+                let c = try stack.client(from: "127.0.0.26")
+                defer { c.close() }
+                try c.send(get("/p1") + get("/p2") + get("/p3"))
+                let remaining = try (0..<3).map { _ in try items(c.readResponse().header("RateLimit"))?.map(\.remaining) }
+                #expect(remaining == [[4], [3], [2]])
+            }
+        }
+
+        /// A chunked upstream answer to an HTTP/1.0 client is sent until close: the fields are in
+        /// that head too.
+        @Test func anHTTP10ClientOfAChunkedUpstreamGetsThem() throws {
+            let upstream = try ScriptedUpstream { conn, _ in
+                while conn.readHead() != nil {
+                    conn.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n")
+                }
+            }
+            defer { upstream.stop() }
+            try withStack(
+                settings: Self.ietf,
+                routes: { _ in
+                    [RouteSpec(
+                        apiID: "chunked", listenPath: "/", targetHost: "127.0.0.1", targetPort: upstream.port,
+                        clientRateLimit: Self.perClient)]
+                }
+            ) { stack in
+                let c = try stack.client(from: "127.0.0.27")
+                defer { c.close() }
+                let answer = try c.exchange("GET /old HTTP/1.0\r\nHost: example.test\r\n\r\n")
+                #expect(answer.status == 200)
+                #expect(answer.header("Transfer-Encoding") == nil && answer.text == "hi")
+                #expect(answer.header("RateLimit-Policy") == #""client";q=5;w=60"#)
+                #expect(items(answer.header("RateLimit"))?.map(\.remaining) == [4])
+            }
+        }
+
         @Test func offByDefaultProxiedAnswersAndRefusalsCarryNone() throws {
             try withStack(routes: { [$0.echoRoute("/", rateLimit: Self.apiWide, clientRateLimit: Self.perClient)] }) {
                 stack in
