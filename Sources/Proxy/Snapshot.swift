@@ -135,6 +135,9 @@ public final class Snapshot: Sendable {
             var prefix = Array(spec.listenPath.utf8)
             while prefix.last == UInt8(ascii: "/") { prefix.removeLast() }
             var routeLimit = RouteLimit.none
+            // The limits as the IETF fields state them: (limit, per).
+            var apiPolicy: (Int, Double)?
+            var clientPolicy: (Int, Double)?
             if let limit = spec.rateLimit, limit.rate > 0, limit.per > 0 {
                 let key = "api:\(spec.apiID)"
                 let config = RateLimitConfig(rate: limit.rate, per: limit.per)
@@ -145,17 +148,16 @@ public final class Snapshot: Sendable {
                     routeLimit = .local(limiters.bucket(id: key, config: config))
                     localKeys.insert(key)
                 }
+                apiPolicy = (routeLimit.configuredLimit, limit.per)
             }
             var clientLimit: ClientLimit?
             if let client = spec.clientRateLimit, client.rate > 0, client.per > 0 {
-                clientLimit = ClientLimit(client, table: keyedTable("client:\(spec.apiID)"))
+                let limit = ClientLimit(client, table: keyedTable("client:\(spec.apiID)"))
+                clientLimit = limit
+                clientPolicy = (limit.rate.limit, client.per)
             }
             let limitReport =
-                settings.ietfRateLimitHeaders
-                ? LimitReport(
-                    client: clientLimit.map { ($0.rate.limit, spec.clientRateLimit!.per) },
-                    api: spec.rateLimit.flatMap { routeLimit.configuredLimit > 0 ? (routeLimit.configuredLimit, $0.per) : nil })
-                : nil
+                settings.ietfRateLimitHeaders ? LimitReport(client: clientPolicy, api: apiPolicy) : nil
             routes.append(Route(
                 apiID: spec.apiID, domain: Array(spec.domain.lowercased().utf8), prefix: prefix,
                 stripListenPath: spec.stripListenPath, preserveHostHeader: spec.preserveHostHeader,
