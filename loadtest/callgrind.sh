@@ -13,7 +13,7 @@
 #    requests, strace detaches: syscalls per request = calls / N2, with the per-call table.
 # Knobs: N1 (500), N2 (5000), WORKERS (1), SKIP_BUILD=1, SLUICE_BIN, STEPS ("callgrind strace"),
 #        DUMP_INSTR=yes (per-line counts: callgrind_annotate --auto=yes on the kept dump, KEEP_TMP=1),
-#        LIMITS=1, PROTECTED=1, VERSIONED=1 (the gateway's variants: see lib/measure.sh; the result
+#        LIMITS=1, PROTECTED=1, VERSIONED=1, IETF=1 (the gateway's variants: see lib/measure.sh; the result
 #        lines name the variant).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)

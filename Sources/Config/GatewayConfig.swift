@@ -92,8 +92,9 @@ public struct GatewayConfig: Sendable, Equatable {
 
     /// Extra rate-limit headers (`rate_limit_headers`): "" (default) sends `X-RateLimit-Limit`,
     /// `X-RateLimit-Remaining`, `X-RateLimit-Reset` and `Retry-After` on a 429, as Tyk; "ietf" adds
-    /// the IETF draft's `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers),
-    /// off by default because the draft is not final.
+    /// the IETF draft's `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers) to
+    /// every response of an API with a rate limit, so that clients slow down before they are
+    /// refused; off by default because the draft is not final.
     public var rateLimitHeaders: RateLimitHeaders = .tyk
 
     /// Most clients of one `rate_limit` tracked per node (`rate_limit_clients`), 8...16777216, rounded
@@ -163,7 +164,8 @@ public struct HTTPServerOptions: Sendable, Equatable {
 }
 
 /// Severity threshold of the log (`log_level`). Any thread.
-/// Which rate-limit headers a 429 carries: Tyk's (`""`), or Tyk's and the IETF draft's (`"ietf"`).
+/// Which rate-limit headers the gateway sends: Tyk's on a 429 (`""`), or those and the IETF draft's
+/// on every response of a rate-limited API (`"ietf"`).
 public enum RateLimitHeaders: String, Sendable, CaseIterable {
     case tyk = ""
     case ietf

@@ -17,10 +17,8 @@ final class ClientLimit: Sendable {
     let byIP: Bool
     let table: KeyedLimiter
     let rate: KeyedRate
-    /// The IETF headers of this limit (empty unless `rate_limit_headers` is "ietf").
-    let headers: LimitHeaders
 
-    init(_ spec: ClientRateLimit, table: KeyedLimiter, ietf: Bool) {
+    init(_ spec: ClientRateLimit, table: KeyedLimiter) {
         switch spec.by {
         case .ip: by = .ip
         case .header(let name): by = .header(Array(name.lowercased().utf8))
@@ -28,32 +26,5 @@ final class ClientLimit: Sendable {
         if case .ip = by { byIP = true } else { byIP = false }
         self.table = table
         rate = KeyedRate(rate: spec.rate, per: spec.per)
-        headers = ietf ? LimitHeaders(name: "client", limit: rate.limit, per: spec.per) : .none
     }
-}
-
-/// One limit's IETF `RateLimit-Policy` field line and the quoted policy name that its `RateLimit`
-/// line repeats (draft-ietf-httpapi-ratelimit-headers: `RateLimit-Policy: "api";q=100;w=60`,
-/// `RateLimit: "api";r=0;t=12`). `q` is the limit (`rate` rounded up), `w` is `per` in whole seconds
-/// rounded up (the draft's window is an integer). Rendered once per snapshot; any thread.
-struct LimitHeaders: Sendable {
-    /// `RateLimit-Policy: "<name>";q=<q>;w=<w>` and CRLF; empty when off.
-    let policyLine: [UInt8]
-    /// `"<name>"`, quotes included.
-    let quotedName: [UInt8]
-
-    static let none = LimitHeaders(policyLine: [], quotedName: [])
-
-    init(policyLine: [UInt8], quotedName: [UInt8]) {
-        self.policyLine = policyLine
-        self.quotedName = quotedName
-    }
-
-    init(name: String, limit: Int, per: Double) {
-        let window = per >= 9e18 ? Int64.max : max(1, Int64(per.rounded(.up)))
-        quotedName = Array("\"\(name)\"".utf8)
-        policyLine = Array("RateLimit-Policy: \"\(name)\";q=\(limit);w=\(window)\r\n".utf8)
-    }
-
-    var isOn: Bool { !policyLine.isEmpty }
 }

@@ -76,11 +76,12 @@ enum HeadRewriter {
     }
 
     /// The client's response: status line, end-to-end fields, the framing the client will get and
-    /// whether the connection stays open.
+    /// whether the connection stays open; with `quota`, Tyk's `X-RateLimit-*` of the key's quota,
+    /// with `limits` pending, the IETF fields of the route's rate limits.
     static func writeResponse(
         into w: inout ByteWriter, head: ResponseHead, headers: borrowing HeaderTable, base: UnsafeRawPointer,
         clientFraming: BodyFraming, keepAlive: Bool, clientVersion: HTTPVersion,
-        quota: (limit: Int64, remaining: Int64, reset: Int64)? = nil
+        quota: (limit: Int64, remaining: Int64, reset: Int64)? = nil, limits: borrowing LimitReport = LimitReport()
     ) {
         w.append("HTTP/1.1 ")
         w.append(decimal: Int64(head.status))
@@ -111,6 +112,7 @@ enum HeadRewriter {
             w.append(decimal: quota.reset)
             w.crlf()
         }
+        if limits.isPending { w.append(limits) }
         if !keepAlive {
             w.append("Connection: close\r\n")
         } else if clientVersion == .http10 {

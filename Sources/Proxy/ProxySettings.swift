@@ -32,7 +32,7 @@ public struct ProxySettings: Sendable {
     public var drainTimeout = 30.0
     /// Peers whose `X-Real-IP` / `X-Forwarded-For` name the client of a per-IP `rate_limit`.
     public var trustedProxies: [IPRange] = []
-    /// Add the IETF `RateLimit-Policy` and `RateLimit` headers to rate-limit answers.
+    /// Add the IETF `RateLimit-Policy` and `RateLimit` headers to every response of a rate-limited route.
     public var ietfRateLimitHeaders = false
     /// Cells of each per-client limit's table (clients tracked per API on this node).
     public var rateLimitClients = 16_384

@@ -11,6 +11,8 @@ struct RequestLimits: Sendable {
     let api: API
     /// Neither limit: the request path skips both with this one check.
     let isEmpty: Bool
+    /// Responses report the decisions (the route's `limitReport`, `rate_limit_headers` "ietf").
+    let reports: Bool
 
     enum API: Sendable {
         case none
@@ -18,7 +20,7 @@ struct RequestLimits: Sendable {
         case cluster(Unretained<DistributedLimit>)
     }
 
-    init(client: ClientLimit?, api: RouteLimit) {
+    init(client: ClientLimit?, api: RouteLimit, reports: Bool) {
         self.client = client.map(Unretained.init)
         switch api {
         case .none: self.api = .none
@@ -26,6 +28,7 @@ struct RequestLimits: Sendable {
         case .cluster(let limit): self.api = .cluster(Unretained(limit))
         }
         if case .none = api { isEmpty = client == nil } else { isEmpty = false }
+        self.reports = reports
     }
 
     /// Decides one request against `global_rate_limit` for worker `worker` at `now`; nil when the

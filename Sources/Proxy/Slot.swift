@@ -101,6 +101,9 @@ struct Slot {
     var quotaLimit: Int64 = 0
     var quotaRemaining: Int64 = 0
     var quotaReset: Int64 = 0
+    /// The IETF rate-limit fields the response to the current request carries (pending once the
+    /// route's limits decided it, with `rate_limit_headers` "ietf").
+    var limitReport = LimitReport()
     /// An event said the socket may have bytes to read / room to write; cleared when a call
     /// would block. Edge-triggered epoll reports each change once, so these remember it.
     var canRead = false

@@ -22,8 +22,9 @@ final class Route: Sendable {
     /// answers 502 until a reload resolves it: one bad host does not keep the others from loading).
     let upstream: SocketAddress?
     let limit: RouteLimit
-    /// The IETF headers of `limit` (empty unless `rate_limit_headers` is "ietf").
-    let limitHeaders: LimitHeaders
+    /// What responses report of `clientLimit` and `limit` (`rate_limit_headers` "ietf"): the
+    /// numbers of the policies, before any decision; nil when off or without a limit.
+    let limitReport: LimitReport?
     /// `rate_limit`: per client, checked before `limit`.
     let clientLimit: ClientLimit?
     /// A protected API's token extraction; nil for a keyless API.
@@ -36,7 +37,7 @@ final class Route: Sendable {
     init(
         apiID: String, domain: [UInt8], prefix: [UInt8], stripListenPath: Bool, preserveHostHeader: Bool,
         basePath: [UInt8], hostHeader: [UInt8], upstream: SocketAddress?, limit: RouteLimit,
-        limitHeaders: LimitHeaders = .none, clientLimit: ClientLimit? = nil, auth: AuthTokenExtractor? = nil,
+        limitReport: LimitReport? = nil, clientLimit: ClientLimit? = nil, auth: AuthTokenExtractor? = nil,
         versions: APIVersionReader? = nil
     ) {
         self.apiID = apiID
@@ -48,11 +49,11 @@ final class Route: Sendable {
         self.hostHeader = hostHeader
         self.upstream = upstream
         self.limit = limit
-        self.limitHeaders = limitHeaders
+        self.limitReport = limitReport
         self.clientLimit = clientLimit
         self.auth = auth
         self.versions = versions
-        requestLimits = RequestLimits(client: clientLimit, api: limit)
+        requestLimits = RequestLimits(client: clientLimit, api: limit, reports: limitReport != nil)
     }
 }
 
@@ -134,6 +135,9 @@ public final class Snapshot: Sendable {
             var prefix = Array(spec.listenPath.utf8)
             while prefix.last == UInt8(ascii: "/") { prefix.removeLast() }
             var routeLimit = RouteLimit.none
+            // The limits as the IETF fields state them: (limit, per).
+            var apiPolicy: (Int, Double)?
+            var clientPolicy: (Int, Double)?
             if let limit = spec.rateLimit, limit.rate > 0, limit.per > 0 {
                 let key = "api:\(spec.apiID)"
                 let config = RateLimitConfig(rate: limit.rate, per: limit.per)
@@ -144,21 +148,22 @@ public final class Snapshot: Sendable {
                     routeLimit = .local(limiters.bucket(id: key, config: config))
                     localKeys.insert(key)
                 }
+                apiPolicy = (routeLimit.configuredLimit, limit.per)
             }
             var clientLimit: ClientLimit?
             if let client = spec.clientRateLimit, client.rate > 0, client.per > 0 {
-                clientLimit = ClientLimit(
-                    client, table: keyedTable("client:\(spec.apiID)"), ietf: settings.ietfRateLimitHeaders)
+                let limit = ClientLimit(client, table: keyedTable("client:\(spec.apiID)"))
+                clientLimit = limit
+                clientPolicy = (limit.rate.limit, client.per)
             }
-            let limitHeaders =
-                settings.ietfRateLimitHeaders && spec.rateLimit != nil
-                ? LimitHeaders(name: "api", limit: routeLimit.configuredLimit, per: spec.rateLimit!.per) : .none
+            let limitReport =
+                settings.ietfRateLimitHeaders ? LimitReport(client: clientPolicy, api: apiPolicy) : nil
             routes.append(Route(
                 apiID: spec.apiID, domain: Array(spec.domain.lowercased().utf8), prefix: prefix,
                 stripListenPath: spec.stripListenPath, preserveHostHeader: spec.preserveHostHeader,
                 basePath: Array(spec.targetBasePath.utf8), hostHeader: Array(spec.targetHostHeader.utf8),
                 upstream: Snapshot.resolve(spec),
-                limit: routeLimit, limitHeaders: limitHeaders, clientLimit: clientLimit,
+                limit: routeLimit, limitReport: limitReport, clientLimit: clientLimit,
                 auth: spec.authToken.map(AuthTokenExtractor.init),
                 versions: spec.versioning.map { APIVersionReader($0, listenPath: spec.listenPath) }))
         }

@@ -218,11 +218,9 @@ extension Worker {
     /// Answers the current request from the gateway itself. Detaches (and closes) any upstream,
     /// drops request-body bytes not yet forwarded, and closes after writing when `close` is set or
     /// the connection cannot be kept.
-    /// With `rate`, the rate-limit headers of that decision are added (`headers`: the IETF ones when on).
-    mutating func respond(
-        _ fd: Int32, _ prepared: PreparedResponse, close: Bool, rate: RateDecision? = nil,
-        headers: LimitHeaders = .none
-    ) {
+    /// With `rate`, Tyk's rate-limit headers of that decision are added; a pending limit report
+    /// (the IETF fields) is added and cleared.
+    mutating func respond(_ fd: Int32, _ prepared: PreparedResponse, close: Bool, rate: RateDecision? = nil) {
         let s = slot(fd)
         if s.pointee.peer >= 0 {
             let upstream = s.pointee.peer
@@ -238,26 +236,19 @@ extension Worker {
         var w = ByteWriter(base: s.pointee.outBuf!, capacity: bufferSize, count: s.pointee.outWrite)
         w.append(prepared.head)
         if let d = rate {
-            let resetSeconds = (d.resetNanos &+ 999_999_999) / 1_000_000_000
             w.append("X-RateLimit-Limit: ")
             w.append(decimal: Int64(d.limit))
             w.append("\r\nX-RateLimit-Remaining: ")
             w.append(decimal: Int64(d.remaining))
             w.append("\r\nX-RateLimit-Reset: ")
-            w.append(decimal: Int64(wallClockSeconds()) &+ resetSeconds)
+            w.append(decimal: Int64(wallClockSeconds()) &+ d.resetSeconds)
             w.append("\r\nRetry-After: ")
             w.append(decimal: max(1, (d.retryAfterNanos &+ 999_999_999) / 1_000_000_000))
             w.crlf()
-            if headers.isOn {
-                w.append(headers.policyLine)
-                w.append("RateLimit: ")
-                w.append(headers.quotedName)
-                w.append(";r=")
-                w.append(decimal: Int64(d.remaining))
-                w.append(";t=")
-                w.append(decimal: resetSeconds)
-                w.crlf()
-            }
+        }
+        if s.pointee.limitReport.isPending {
+            w.append(s.pointee.limitReport)
+            s.pointee.limitReport.isPending = false
         }
         if !keep {
             w.append("Connection: close\r\n")

@@ -253,11 +253,13 @@ extension Worker {
                     into: &w, head: head, headers: headers, base: base, clientFraming: clientFraming,
                     keepAlive: keep, clientVersion: c.pointee.clientVersion,
                     quota: c.pointee.quotaLimit > 0
-                        ? (c.pointee.quotaLimit, c.pointee.quotaRemaining, c.pointee.quotaReset) : nil)
+                        ? (c.pointee.quotaLimit, c.pointee.quotaRemaining, c.pointee.quotaReset) : nil,
+                    limits: c.pointee.limitReport)
                 if w.overflowed {
                     upstreamFailed(cfd, errno: EMSGSIZE)
                     return false
                 }
+                c.pointee.limitReport.isPending = false
                 c.pointee.outWrite = w.count
                 c.pointee.responseStarted = true
                 u.pointee.inRead &+= head.headLength

@@ -11,6 +11,7 @@
 #        per-IP and global rate limits on the API: the limiter's share of the count), PROTECTED=1 (the
 #        API needs a key, from the embedded store: authentication's share of the count), VERSIONED=1
 #        (the API is versioned: finding the request's version and checking it against the key),
+#        IETF=1 (with LIMITS=1: the IETF rate-limit fields on every response),
 #        MALLOC_COUNT_SIGNAL (a signal number; default SIGUSR2 for sluice, 40 for nginx, which uses USR2),
 #        MAX_ALLOCS_PER_REQUEST (when set, exit 1 above it: the committed ceiling of a scenario).
 set -euo pipefail

@@ -32,7 +32,7 @@ measure_setup() {
 measure_name() {
     local name=$PROXY knob
     if [[ $PROXY == sluice ]]; then
-        for knob in LIMITS PROTECTED VERSIONED; do [[ ${!knob:-0} == 1 ]] && name+=" $knob=1"; done
+        for knob in LIMITS PROTECTED VERSIONED IETF; do [[ ${!knob:-0} == 1 ]] && name+=" $knob=1"; done
     fi
     echo "$name"
 }

@@ -8,7 +8,9 @@
 # unset), and the control API's secret is "bench" (make the key with create_bench_key). With
 # VERSIONED=1 the API is versioned (by an `x-api-version` header the requests leave out: every
 # request looks for it and takes the default version, which a key's access rights then list).
-# Prefixes the binary with WRAPPER (an array: valgrind, env LD_PRELOAD=...), empty by default.
+# With IETF=1 the gateway adds the IETF rate-limit fields (`rate_limit_headers: "ietf"`) to every
+# response of a limited API. Prefixes the binary with WRAPPER (an array: valgrind, env LD_PRELOAD=...),
+# empty by default.
 start_sluice_gateway() {
     local dir=$1 port=$2 workers=$3 upstream=$4 limits="" keyless=true storage=""
     if [[ ${5:-} == limits ]]; then
@@ -30,7 +32,10 @@ JSON
     cat >"$dir/sluice.conf" <<JSON
 {"listen_address": "127.0.0.1", "listen_port": $port, "app_path": "$dir/apps", "log_level": "warn"$storage}
 JSON
-    start_owned "$dir/sluice.log" env SLUICE_WORKERS="$workers" "${WRAPPER[@]}" "$SLUICE_BIN" --conf "$dir/sluice.conf"
+    local headers=""
+    [[ ${IETF:-0} == 1 ]] && headers=ietf
+    start_owned "$dir/sluice.log" env SLUICE_WORKERS="$workers" SLUICE_RATE_LIMIT_HEADERS="$headers" \
+        "${WRAPPER[@]}" "$SLUICE_BIN" --conf "$dir/sluice.conf"
 }
 
 # create_bench_key PORT: prints a key for the "bench" API of a protected gateway, with a rate and a
