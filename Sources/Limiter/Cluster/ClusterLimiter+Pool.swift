@@ -25,7 +25,7 @@ extension ClusterLimiter {
         let giftUnits = UInt64((gift * Double(PoolCounters.unit)).rounded())
         var seen = poolSeen(state)
         let room = max(settings.minCapacity, state.limit.globalBurst) * Double(PoolCounters.unit) - Double(seen)
-        if gift > 0, gift * Double(PoolCounters.unit) <= room, bucket.remove(gift, now: now) {
+        if gift > 0, gift * Double(PoolCounters.unit) <= room, !isAlone(state), bucket.remove(gift, now: now) {
             state.pool.given &+= giftUnits
             seen &+= Int64(giftUnits)
         }
@@ -55,6 +55,15 @@ extension ClusterLimiter {
             out.append(poolRecord(for: &limits.values[i]))
         }
         return out
+    }
+
+    /// Whether this node has demand for the limit and no other live member announces any: then a
+    /// token it gave could only come back to it, at two records a token, so it gives none and its
+    /// bucket keeps `minCapacity` as an unpooled one does.
+    func isAlone(_ state: LimitState) -> Bool {
+        guard state.demand > 0 else { return false }
+        guard let records = remote[state.limit.id] else { return true }
+        return !records.contains { $0.value.record.demand > 0 && live.contains($0.key) }
     }
 
     /// Whether the limit pools its idle tokens: a configured one (every member holds it) whose budget

@@ -570,9 +570,11 @@ public final class ClusterLimiter {
         let budget = state.limit.budget
         // A pooled limit's bucket needs room for one whole token only: what it holds idle goes to the
         // pool, so a full bucket wastes little, and a limit idle everywhere for a while holds one token
-        // per node for the next burst instead of `minCapacity`.
+        // per node for the next burst instead of `minCapacity`. Not while this node is the only one
+        // with demand: it gives nothing then (`isAlone`), and one token of room would waste tokens.
+        let pooledRoom = isPooled(state) && !isAlone(state)
         let capacity = Allocation.capacity(
-            share: share, budget: budget, burst: state.limit.globalBurst, minCapacity: isPooled(state) ? 1 : settings.minCapacity)
+            share: share, budget: budget, burst: state.limit.globalBurst, minCapacity: pooledRoom ? 1 : settings.minCapacity)
         state.limit.bucket.setRate(tokensPerSecond: share, capacity: capacity, now: now)
         state.share = share
     }
