@@ -53,7 +53,7 @@ public final class ClusterLimiter {
         var share: Double
         /// Each live member's fraction of the budget when this node last saw a majority.
         var lastFractions: [NodeID: Double] = [:]
-        /// The `membershipVersion` at which the share was last computed for a cold limit (nil when it
+        /// The `membership.version` at which the share was last computed for a cold limit (nil when it
         /// was hot or in warm-up): a cold limit's share changes only with the membership, so most
         /// of 10,000 limits in use cost a counter sample per tick and nothing more.
         var coldAtVersion: UInt64?
@@ -75,28 +75,10 @@ public final class ClusterLimiter {
     /// This node's pool account of the limits it forgot while others still hold its records: taken
     /// up again if the limit comes back, so that its records' counters never go backwards.
     var retiredPools: [LimitID: PoolCounters] = [:]
+    /// Who is live, known, missing or back, as the partition rules need it.
+    private(set) var membership: MemberView
     /// Members alive now (including this node).
-    private(set) var live: Set<NodeID> { didSet { sortedLive = live.sorted() } }
-    /// `live` in order, sorted whenever it is set (once per interval) rather than once per hot limit.
-    private var sortedLive: [NodeID]
-    /// Last time each known member was seen alive.
-    private var known: [NodeID: Int64]
-    /// Known members that are not live, since when.
-    private var missingSince: [NodeID: Int64] = [:]
-    /// Members that became live again, since when (until `takeoverDelay` has passed).
-    private var returnedAt: [NodeID: Int64] = [:]
-    /// Missing (or returned) members whose missing group was a strict minority of the known members
-    /// all the time they were away, and since when: away longer than `takeoverDelay`, they saw this
-    /// side go and ran at a minority's capped share, not at their old one.
-    private var awayInMinority: [NodeID: Int64] = [:]
-    /// Losses and returns since the membership was last settled (no change for `takeoverDelay`).
-    /// Exactly one loss is a crash until shown otherwise; more is a partition being detected.
-    private var changesInTransition = 0
-    /// When a record from each other member last arrived (any limit).
-    private var lastHeard: [NodeID: Int64] = [:]
-    /// Until when this node counts as unhealthy (its own probes failing): `takeoverDelay` after the
-    /// last `setLocalHealth` with a score above 0.
-    private var unhealthyUntil: Int64 = .min
+    var live: Set<NodeID> { membership.live }
     private let startedAt: Int64
     private var sequence: UInt64 = 0
     /// A member became live (joined, came back, healed): every active limit's record goes out at the
@@ -104,10 +86,6 @@ public final class ClusterLimiter {
     private var republish = false
     /// "None" records of limits forgotten while their demand was announced, sent at the next tick.
     private var farewells: [LimitRecord] = []
-    /// Bumped whenever the live or known members change.
-    private var membershipVersion: UInt64 = 0
-    /// No member went missing or came back within `takeoverDelay` (shares are not in transition).
-    private var membershipSettled = true
 
     /// Counters for observability.
     public private(set) var recordsSent = 0
@@ -121,9 +99,7 @@ public final class ClusterLimiter {
         self.workers = max(1, workers)
         self.settings = settings
         self.startedAt = now
-        self.live = [node]
-        self.sortedLive = [node]
-        self.known = [node: now]
+        self.membership = MemberView(node: node, settings: settings, now: now)
     }
 
     // MARK: - Configuration
@@ -167,32 +143,7 @@ public final class ClusterLimiter {
 
     /// The members the gossip layer believes alive (alive or suspect); this node is always included.
     public func setLiveMembers(_ members: some Sequence<NodeID>, now: Int64) {
-        var next = Set(members)
-        next.insert(node)
-        let quietSince = saturatingSub(now, settings.takeoverDelay)
-        if returnedAt.values.allSatisfy({ $0 <= quietSince }) && missingSince.values.allSatisfy({ $0 <= quietSince })
-        {
-            changesInTransition = 0
-        }
-        for member in next where !live.contains(member) {
-            if missingSince.removeValue(forKey: member) != nil {
-                returnedAt[member] = now
-                changesInTransition += 1
-            }
-            republish = true
-        }
-        for member in live where !next.contains(member) {
-            missingSince[member] = now
-            returnedAt[member] = nil
-            awayInMinority[member] = now
-            changesInTransition += 1
-        }
-        if missingSince.count * 2 >= known.count { for member in missingSince.keys { awayInMinority[member] = nil } }
-        if next != live { membershipVersion &+= 1 }
-        live = next
-        for member in live {
-            if known.updateValue(now, forKey: member) == nil { membershipVersion &+= 1 }
-        }
+        if membership.setLive(members, now: now) { republish = true }
     }
 
     /// The gossip layer's local health score (Lifeguard's awareness; 0 = healthy). A node whose own
@@ -201,19 +152,13 @@ public final class ClusterLimiter {
     /// (and for `takeoverDelay` after) it keeps every member at the fraction it last had, its own
     /// included: no takeover, no re-split by demand.
     public func setLocalHealth(_ score: Int, now: Int64) {
-        if score > 0 { unhealthyUntil = saturatingAdd(now, settings.takeoverDelay) }
+        membership.setLocalHealth(score, now: now)
     }
 
     /// A member that left gracefully: no longer part of the known members a majority is counted of.
     public func memberLeft(_ member: NodeID) {
         guard member != node else { return }
-        live.remove(member)
-        known[member] = nil
-        lastHeard[member] = nil
-        membershipVersion &+= 1
-        missingSince[member] = nil
-        returnedAt[member] = nil
-        awayInMinority[member] = nil
+        membership.left(member)
         for id in remote.keys {
             if let gone = remote[id]?.removeValue(forKey: member) { retire(gone.record, of: id) }
         }
@@ -248,7 +193,7 @@ public final class ClusterLimiter {
     public func receive(_ record: LimitRecord, now: Int64) {
         guard record.node != node else { return }
         recordsReceived += 1
-        lastHeard[record.node] = now
+        membership.heard(from: record.node, at: now)
         if departed[record.limit]?.isStale(record) == true { return }
         if let held = remote[record.limit]?[record.node] {
             guard record.supersedes(held.record) else { return }
@@ -263,11 +208,7 @@ public final class ClusterLimiter {
     /// Samples demand, expires stale records, recomputes every limit's share, sets the buckets, and
     /// returns the records to broadcast now (send `encoded` under `broadcastKey`).
     public func tick(now: Int64) -> [LimitRecord] {
-        expire(now: now)
-        let settledSince = saturatingSub(now, settings.takeoverDelay)
-        let settled = returnedAt.isEmpty && missingSince.values.allSatisfy { $0 <= settledSince }
-        if settled != membershipSettled { membershipVersion &+= 1 }
-        membershipSettled = settled
+        let settled = expire(now: now)
         var out = farewells
         farewells = []
         // In place: copying each state out of the dictionary and back costs more than the work.
@@ -287,33 +228,23 @@ public final class ClusterLimiter {
         settlePool(&state, now: now)
         let record = record(for: &state, now: now)
         let cold = settled && !isActive(state, now: now) && now >= saturatingAdd(startedAt, settings.warmup)
-        if cold && state.coldAtVersion == membershipVersion { return record }
+        if cold && state.coldAtVersion == membership.version { return record }
         let share = allocation(for: &state, now: now)
         apply(share, to: &state, now: now)
-        state.coldAtVersion = cold ? membershipVersion : nil
+        state.coldAtVersion = cold ? membership.version : nil
         return record
     }
 
     // MARK: - Membership view
 
-    /// Members seen alive within `forgetAfter` (this node included).
-    var knownCount: Int { known.count }
+    /// The side this node is on (see `SideMode`).
+    public var mode: SideMode { membership.mode }
 
-    public var mode: SideMode {
-        SideMode(visible: live.reduce(0) { known[$1] != nil ? $0 + 1 : $0 }, known: known.count)
-    }
-
-    private func expire(now: Int64) {
-        let forget = saturatingSub(now, settings.forgetAfter)
-        let before = known.count
-        known = known.filter { $0.value >= forget || $0.key == node }
-        if known.count != before { membershipVersion &+= 1 }
-        missingSince = missingSince.filter { known[$0.key] != nil }
-        let settled = saturatingSub(now, settings.takeoverDelay)
-        returnedAt = returnedAt.filter { $0.value > settled }
-        awayInMinority = awayInMinority.filter { missingSince[$0.key] != nil || returnedAt[$0.key] != nil }
+    /// Expires the membership's old entries and the records of members that are gone or silent;
+    /// returns whether the membership is settled (see `MemberView.expire`).
+    private func expire(now: Int64) -> Bool {
+        let settled = membership.expire(now: now)
         let oldest = saturatingSub(now, settings.recordTTL)
-        lastHeard = lastHeard.filter { known[$0.key] != nil || $0.value >= oldest }
         // A live member's last positive demand outlives `recordTTL`: its records may be late or lost
         // (a saturated gossip delivers fewer than half of them at 100 nodes), and counting a member
         // that is alive at no demand hands its share to the others on top of what it still admits.
@@ -333,6 +264,7 @@ public final class ClusterLimiter {
             departed = departed.filter { !$0.value.isEmpty && (limits[$0.key] != nil || remote[$0.key] != nil) }
             retiredPools = retiredPools.filter { remote[$0.key] != nil }
         }
+        return settled
     }
 
     // MARK: - Per limit
@@ -468,7 +400,7 @@ public final class ClusterLimiter {
     /// other live members — share the rest by `Allocation.shares`. Everyone else is gone.
     private func allocation(for state: inout LimitState, now: Int64) -> Double {
         let budget = state.limit.budget
-        let members = sortedLive
+        let members = membership.sortedLive
         let mode = self.mode
         let records = remote[state.limit.id] ?? [:]
         let active = isActive(state, now: now)
@@ -487,21 +419,21 @@ public final class ClusterLimiter {
         // Unhealthy (its own probes fail): this node's view of the others cannot be trusted — they
         // die one by one in it and their records expire — so everyone else keeps the fraction they
         // had, and this node its own (a minority side is capped anyway).
-        let frozen = now < unhealthyUntil && mode != .minority
+        let frozen = now < membership.unhealthyUntil && mode != .minority
         // A member back from a minority side still runs at that side's cap until its own view
         // heals: holding its old fraction for it would leave part of the budget unused.
-        let minorityCap = settings.partitionSlack / Double(max(1, known.count))
+        let minorityCap = settings.partitionSlack / Double(max(1, membership.known.count))
         for member in members {
-            if member != node, let back = returnedAt[member], back > settled,
+            if member != node, let back = membership.returnedAt[member], back > settled,
                 (records[member]?.receivedAt ?? .min) < back, let f = state.lastFractions[member]
             {
-                let cutOff = awayInMinority[member].map { back - $0 >= settings.takeoverDelay } ?? false
+                let cutOff = membership.awayInMinority[member].map { back - $0 >= settings.takeoverDelay } ?? false
                 held[member] = cutOff ? min(f, minorityCap) : f
             } else if member != node, starting, records[member] == nil, let f = state.lastFractions[member] {
                 held[member] = f
             } else if member != node, frozen {
                 // One this side had taken over (no fraction) is not handed a part of this node's.
-                held[member] = state.lastFractions[member] ?? (awayInMinority[member] != nil ? minorityCap : 0)
+                held[member] = state.lastFractions[member] ?? (membership.awayInMinority[member] != nil ? minorityCap : 0)
             } else {
                 participants.append(member)
             }
@@ -520,23 +452,23 @@ public final class ClusterLimiter {
             // A missing member whose records still arrive is not gone either: after a heal one
             // side's membership may see the other back seconds before this side's does, while the
             // records already flow through the members that see both.
-            let recent = (missingSince.values.max() ?? .min) > settled || !returnedAt.isEmpty
-            provisional = recent && changesInTransition == 1 && returnedAt.isEmpty && now >= unhealthyUntil
-            let unsettled = (recent && !provisional) || now < unhealthyUntil
-            for (member, since) in missingSince where unsettled || (lastHeard[member] ?? .min) > since {
+            let recent = (membership.missingSince.values.max() ?? .min) > settled || !membership.returnedAt.isEmpty
+            provisional = recent && membership.changesInTransition == 1 && membership.returnedAt.isEmpty && now >= membership.unhealthyUntil
+            let unsettled = (recent && !provisional) || now < membership.unhealthyUntil
+            for (member, since) in membership.missingSince where unsettled || (membership.lastHeard[member] ?? .min) > since {
                 if let f = state.lastFractions[member] { held[member] = f }
             }
             sideBudget = budget
         } else {
             let fractions: [Double]
             if state.lastFractions.isEmpty {
-                fractions = members.map { _ in 1 / Double(max(1, known.count)) }
+                fractions = members.map { _ in 1 / Double(max(1, membership.known.count)) }
             } else {
                 fractions = members.map { state.lastFractions[$0] ?? 0 }
             }
             sideBudget = Allocation.sideBudget(
                 budget: budget, mode: mode, lastFractions: fractions, visible: members.count,
-                known: known.count, slack: settings.partitionSlack)
+                known: membership.known.count, slack: settings.partitionSlack)
         }
         let heldTotal = held.values.reduce(0, +) * budget
         var demands = participants.map { member -> Double? in
