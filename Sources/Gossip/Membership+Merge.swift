@@ -92,10 +92,12 @@ extension Membership {
             enqueueUpdate(.alive(name: who, incarnation: inc, address: addr), about: who)
         case .becomeAlive:
             guard let i, let addr else { return }
+            let wasDead = list[i].info.state == .dead
             suspicions[who] = nil
             list[i].info.address = addr
             setState(ofIndex: i, .alive, incarnation: inc, now: now)
             enqueueUpdate(.alive(name: who, incarnation: inc, address: addr), about: who)
+            if wasDead { greetRevived(at: addr) }
         case .becomeSuspect:
             guard let i else { return }
             let bounds = config.suspicionBounds(members: liveCount)
@@ -153,15 +155,30 @@ extension Membership {
     }
 
     /// A packet came from `sender`, which this node holds dead: it is running and reachable again
-    /// (a healed partition, a missed refutation). Tell it so it refutes — at most once a second per
-    /// member, whatever it sends.
+    /// (a healed partition, a missed refutation). Tell it so it refutes — at most once a probe
+    /// timeout per member, whatever it sends: a refutation takes a round trip, and a notice still
+    /// unanswered after that was most likely lost, so the member's next packet gets another.
     mutating func tellIfDead(_ sender: String, at source: Endpoint, now: Instant) {
         guard !hasLeft, let i = index[sender], list[i].info.state == .dead,
-            list[i].toldDeadAt == .min || now - list[i].toldDeadAt >= deadProbeEvery / 2
+            list[i].toldDeadAt == .min || now - list[i].toldDeadAt >= config.probeTimeout
         else { return }
         list[i].toldDeadAt = now
         let inc = list[i].info.incarnation
         send(to: source, [Message.dead(name: sender, incarnation: inc, from: name).encoded()])
+    }
+
+    /// A member this node held dead is alive again: it was most likely cut off from this node (a
+    /// healed partition), so it most likely holds this node dead too, and only this node can end
+    /// that, by refuting once told. Sends it this node's alive now, so that it tells at once
+    /// (`tellIfDead`), instead of whenever this node's gossip or probe round next picks it: up to
+    /// a probe round (N probe intervals) once nothing is queued, and the revived member is not in
+    /// the current round. One small packet per revival seen. Nothing piggybacked: the freshest
+    /// update queued is the one saying that this member is alive, and each transmission of it
+    /// spent on the member itself is one fewer for those that still hold it dead.
+    mutating func greetRevived(at address: Endpoint) {
+        guard !hasLeft else { return }
+        let greeting = Message.alive(name: name, incarnation: incarnation, address: self.address).encoded()
+        send(to: address, [greeting], piggyback: false)
     }
 
     /// Pings one random dead member, telling it it is held dead. One that is in fact running (the

@@ -57,4 +57,53 @@ import Testing
         #expect(healed != nil)
         #expect(net.membership(7).currentIncarnation > inc)
     }
+
+    /// A 1-vs-9 split long enough for each side to hold the other dead, in a quiet cluster (nothing
+    /// queued, so no gossip rounds): the lone node holds each of the nine dead until that member
+    /// refutes, which it does only when told, and the lone node tells only a member that sends it
+    /// something. Each of the nine greets the lone node as soon as it sees it alive again, so once
+    /// the first contact (a dead member's ping) has made the lone node refute, the heal takes a few
+    /// round trips, not until each member's probe round next reaches the lone node (9 probe
+    /// intervals, 1.8 s, and it was not even in the current round).
+    @Test func aLoneNodeSeesTheOthersAliveSoonAfterItsRefutation() {
+        var net = cluster(10, seed: 33, settle: 5 * sec)
+        net.partition([[0], Array(1..<10)])
+        net.run(for: 30 * sec)
+        #expect((1..<10).allSatisfy { net.state(of: $0, at: 0) == .dead && net.state(of: 0, at: $0) == .dead })
+        let before = net.membership(0).currentIncarnation
+        net.heal()
+        let refuted = net.run(until: net.now + 5 * sec) { $0.membership(0).currentIncarnation > before }
+        #expect(refuted)
+        let healed = Self.untilAllAlive(&net, bound: 10 * sec, step: 10 * ms)
+        print("10 nodes, 1 vs 9 for 30 s, quiet: all alive everywhere \(healed.map(msString) ?? "never") after the lone node refuted")
+        #expect(healed.map { $0 <= 300 * ms } == true)
+    }
+
+    /// A member held dead that sends is told so; a lost notice is repeated at the member's next
+    /// packet once a probe timeout has passed (a refutation takes one round trip), so the member
+    /// refutes within a round trip of that packet, not a second after the first notice.
+    @Test func aLostDeathNoticeIsRepeatedAtTheNextPacket() {
+        var net = cluster(3, seed: 34, settle: 5 * sec)
+        let inc = net.membership(0).member(named: net.name(2))!.incarnation
+        // Node 0 alone holds node 2 dead (cut off while its gossip of the death drains).
+        net.partition([[0], [1, 2]])
+        let death = PacketCodec.seal(
+            seq: 1, sender: "witness",
+            messages: [Message.dead(name: net.name(2), incarnation: inc, from: "witness").encoded()], keyring: ring())
+        net.inject(death, to: 0, from: SimulatedNetwork.endpoint(of: 999))
+        net.run(for: 300 * ms)
+        // Node 2 speaks to node 0 (its greeting): the notice node 0 sends back is lost in the partition.
+        let address = SimulatedNetwork.endpoint(of: 2)
+        let greeting = [Message.alive(name: net.name(2), incarnation: inc, address: address).encoded()]
+        let first = PacketCodec.seal(seq: 1, sender: net.name(2), messages: greeting, keyring: ring())
+        let second = PacketCodec.seal(seq: 2, sender: net.name(2), messages: greeting, keyring: ring())
+        net.inject(first, to: 0, from: address)
+        net.run(for: 150 * ms)
+        net.heal()
+        #expect(net.state(of: 2, at: 0) == .dead)
+        net.inject(second, to: 0, from: address)
+        net.run(for: 10 * ms)
+        #expect(net.state(of: 2, at: 0) == .alive)
+        #expect(net.membership(2).currentIncarnation > inc)
+    }
 }
