@@ -150,7 +150,9 @@ public final class ClusterLimiter {
     /// probes fail — the one cut off from the rest — sees the others die one by one, seconds apart,
     /// and would take over their shares while it still counts a majority; while its score is above 0
     /// (and for `takeoverDelay` after) it keeps every member at the fraction it last had, its own
-    /// included: no takeover, no re-split by demand.
+    /// included: no takeover, no re-split by demand. (Freezing only from a score of 2, so that the
+    /// single refutation each member makes after a heal does not freeze it, let 5 vs 5 splits admit
+    /// up to 120% over gossip, seeds 1–60, against ≤ 108%.)
     public func setLocalHealth(_ score: Int, now: Int64) {
         membership.setLocalHealth(score, now: now)
     }
@@ -425,7 +427,9 @@ public final class ClusterLimiter {
         let minorityCap = settings.partitionSlack / Double(max(1, membership.known.count))
         for member in members {
             if member != node, let back = membership.returnedAt[member], back > settled,
-                (records[member]?.receivedAt ?? .min) < back, let f = state.lastFractions[member]
+                !membership.hasRejoined(
+                    member, back: back, record: records[member]?.record, receivedAt: records[member]?.receivedAt ?? .min),
+                let f = state.lastFractions[member]
             {
                 let cutOff = membership.awayInMinority[member].map { back - $0 >= settings.takeoverDelay } ?? false
                 held[member] = cutOff ? min(f, minorityCap) : f

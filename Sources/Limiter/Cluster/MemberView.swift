@@ -18,6 +18,8 @@ struct MemberView {
     private(set) var missingSince: [NodeID: Int64] = [:]
     /// Members that became live again, since when (until `takeoverDelay` has passed).
     private(set) var returnedAt: [NodeID: Int64] = [:]
+    /// For each member in `returnedAt`, since when it had been missing.
+    private(set) var awaySince: [NodeID: Int64] = [:]
     /// Missing (or returned) members whose missing group was a strict minority of the known members
     /// all the time they were away, and since when: away longer than `takeoverDelay`, they saw this
     /// side go and ran at a minority's capped share, not at their old one.
@@ -61,8 +63,9 @@ struct MemberView {
         }
         var appeared = false
         for member in next where !live.contains(member) {
-            if missingSince.removeValue(forKey: member) != nil {
+            if let since = missingSince.removeValue(forKey: member) {
                 returnedAt[member] = now
+                awaySince[member] = since
                 changesInTransition += 1
             }
             appeared = true
@@ -70,6 +73,7 @@ struct MemberView {
         for member in live where !next.contains(member) {
             missingSince[member] = now
             returnedAt[member] = nil
+            awaySince[member] = nil
             awayInMinority[member] = now
             changesInTransition += 1
         }
@@ -80,6 +84,16 @@ struct MemberView {
             if known.updateValue(now, forKey: member) == nil { version &+= 1 }
         }
         return appeared
+    }
+
+    /// Whether `member`, which came back at `back`, has shown that it runs as a majority member
+    /// again: a record received since this node saw it back, or one sent from a majority view that
+    /// arrived after it went missing (its first records after a heal often arrive before this
+    /// node's own membership sees it back, and the next would be a refresh, seconds later).
+    func hasRejoined(_ member: NodeID, back: Int64, record: LimitRecord?, receivedAt: Int64) -> Bool {
+        guard let record else { return false }
+        if receivedAt >= back { return true }
+        return record.inMajority && receivedAt > (awaySince[member] ?? back)
     }
 
     /// The gossip layer's local health score (0 = healthy); see `ClusterLimiter.setLocalHealth`.
@@ -95,6 +109,7 @@ struct MemberView {
         version &+= 1
         missingSince[member] = nil
         returnedAt[member] = nil
+        awaySince[member] = nil
         awayInMinority[member] = nil
     }
 
@@ -112,6 +127,7 @@ struct MemberView {
         missingSince = missingSince.filter { known[$0.key] != nil }
         let quietSince = saturatingSub(now, settings.takeoverDelay)
         returnedAt = returnedAt.filter { $0.value > quietSince }
+        awaySince = awaySince.filter { returnedAt[$0.key] != nil }
         awayInMinority = awayInMinority.filter { missingSince[$0.key] != nil || returnedAt[$0.key] != nil }
         let oldest = saturatingSub(now, settings.recordTTL)
         lastHeard = lastHeard.filter { known[$0.key] != nil || $0.value >= oldest }
