@@ -21,8 +21,11 @@
 # Each block first checks that a reload reaches the request path: at 1 request per second, 3 quick
 # requests must meet a 429. With NGINX=1 each block also measures nginx as the proxy (one process,
 # same CPU, same wrk) once per connection count, for the sluice/nginx ratio.
-# PIN=1 (default): the gateway (and the nginx proxy) alone on CPU 0, wrk and the upstream on CPU 1.
-# Knobs: CONNS ("50 400"), BLOCKS (3), PAIRS (10), DURATION (3 s), WARMUP (1 s), PIN (1), CONTROL (0),
+# PIN chooses the CPUs (the nginx proxy takes the gateway's): "server" (default): the gateway and the
+# upstream on CPU 0, wrk alone on CPU 1, so that CPU 0 is the bottleneck and req/s measures the
+# server side; "alone": the gateway alone on CPU 0, wrk and the upstream on CPU 1 (then CPU 1 tends
+# to be the bottleneck: the gateway's CPU share in the report says which); "0": no pinning.
+# Knobs: CONNS ("50 400"), BLOCKS (3), PAIRS (10), DURATION (3 s), WARMUP (1 s), PIN (server), CONTROL (0),
 #        NGINX (1), SKIP_BUILD=1, SLUICE_BIN (default .build/release/sluice), KEEP_TMP=1.
 # Output: loadtest/results/limits-STAMP.md (tables, machine load before and after), raw wrk outputs
 # with the CPU readings in loadtest/results/limits-STAMP/. Exit status 1 when a run failed.
@@ -40,17 +43,22 @@ BLOCKS=${BLOCKS:-3}
 PAIRS=${PAIRS:-10}
 DURATION=${DURATION:-3}
 WARMUP=${WARMUP:-1}
-PIN=${PIN:-1}
+PIN=${PIN:-server}
 CONTROL=${CONTROL:-0}
 NGINX=${NGINX:-1}
 SLUICE_BIN=${SLUICE_BIN:-$root/.build/release/sluice}
 # The second arm: the limits, or (CONTROL=1) the plain API again under another name.
 second=limits
 ((CONTROL)) && second=control
-if ((PIN)); then
-    WRAPPER=(taskset -c 0)
-    CLIENT_WRAPPER=(taskset -c 1)
-fi
+# The CPUs of the proxy under test, the upstream and wrk (WRAPPER and CLIENT_WRAPPER prefix them).
+case $PIN in
+server) cpus=(0 0 1) ;;
+alone) cpus=(0 1 1) ;;
+0) cpus=() ;;
+*) die "PIN must be server, alone or 0" ;;
+esac
+pinned() { ((${#cpus[@]})) && echo taskset -c "${cpus[$1]}"; return 0; }
+read -ra WRAPPER <<<"$(pinned 0)"
 # The reloads are awaited in the gateway's log: "reloaded" is logged at info.
 export SLUICE_LOG_LEVEL=info
 
@@ -78,8 +86,10 @@ machine_snapshot() { uptime; top -bn1 -o %CPU | sed -n '7,13p'; }
 machine_snapshot >"$raw/machine-before.txt"
 
 upstream=$(free_port)
+read -ra CLIENT_WRAPPER <<<"$(pinned 1)"
 start_nginx_upstream "$WORK_DIR/upstream" "$upstream"
 wait_http "http://127.0.0.1:$upstream/" "$STARTED_PID" 15 || die "the nginx upstream did not answer"
+read -ra CLIENT_WRAPPER <<<"$(pinned 2)"
 
 # reload_gateway DIR PID: SIGHUP, then waits (5 s at most) for one more "reloaded" in its log.
 reload_gateway() {
@@ -113,17 +123,19 @@ check_toggle() {
 
 # measure OUT PID PORT CONNS: warm-up, then one measured wrk run; appends the CPU readings to OUT.
 measure() {
-    local out=$1 pid=$2 port=$3 c=$4 ns0 ns1 m0 m1
+    local out=$1 pid=$2 port=$3 c=$4 ns0 ns1 m0 m1 w0 w1 b0 s0 t0 b1 s1 t1
     ((WARMUP > 0)) && run_wrk "$WORK_DIR/warmup.txt" "$port" "$c" 1 "$WARMUP"
+    w0=$(date +%s%N)
     ns0=$(run_ns "$pid")
     m0=$(machine_ticks)
     run_wrk "$out" "$port" "$c" 1 "$DURATION"
     ns1=$(run_ns "$pid")
     m1=$(machine_ticks)
+    w1=$(date +%s%N)
     read -r b0 s0 t0 <<<"$m0"
     read -r b1 s1 t1 <<<"$m1"
     {
-        echo "# proxy run ns: $((ns1 - ns0))"
+        echo "# proxy run ns: $((ns1 - ns0)) in $((w1 - w0)) ns"
         echo "# machine ticks busy/steal/total: $((b1 - b0)) $((s1 - s0)) $((t1 - t0))"
     } >>"$out"
     grep -q '^Requests/sec' "$out" || { log "wrk gave no result: $out"; failed=1; }

@@ -25,14 +25,16 @@ NAME = re.compile(r"^c(?P<c>\d+)__b(?P<block>\d+)__(?:p(?P<pair>\d+)__(?P<arm>\w
 
 
 def read_run(path):
-    """wrk's numbers plus the proxy's CPU µs per request and the machine's busy cores; None if no result."""
+    """wrk's numbers plus the proxy's CPU µs per request, the cores it kept busy and the machine's busy
+    cores; None if wrk gave no result."""
     with open(path) as f:
         text = f.read()
     run = parse_wrk(text)
     if run is None or run["requests"] == 0:
         return None
-    ns = re.search(r"^# proxy run ns: (\d+)", text, re.M)
+    ns = re.search(r"^# proxy run ns: (\d+) in (\d+) ns", text, re.M)
     run["cpu_us"] = int(ns.group(1)) / 1000 / run["requests"] if ns else None
+    run["proxy_cores"] = int(ns.group(1)) / int(ns.group(2)) if ns else None
     ticks = re.search(r"^# machine ticks busy/steal/total: (\d+) (\d+) (\d+)", text, re.M)
     if ticks and int(ticks.group(3)) > 0:
         busy, steal, total = (int(x) for x in ticks.groups())
@@ -111,14 +113,15 @@ def summarise(raw_dir, second):
         busy = [r["busy_cores"] for r in runs if "busy_cores" in r]
         steal = [r["steal"] for r in runs if "steal" in r]
         spread = [r["rps"] for r in plain]
+        cores = [r["proxy_cores"] for r in runs]
         machine_lines.append(
             f"- {c} connections: plain req/s {min(spread):,.0f}–{max(spread):,.0f} over its {len(spread)} runs; "
-            f"busy cores per run {min(busy):.2f}–{max(busy):.2f} (median {statistics.median(busy):.2f}); "
-            f"steal ≤ {max(steal) * 100:.1f}%")
+            f"the gateway kept {statistics.median(cores):.2f} cores busy (median; {min(cores):.2f}–{max(cores):.2f}); "
+            f"the machine {statistics.median(busy):.2f} ({min(busy):.2f}–{max(busy):.2f}); steal ≤ {max(steal) * 100:.1f}%")
 
     lines += ["", "Median per block (one gateway process each), req/s ratio / capacity ratio:", ""] + blocks_lines
     if nginx:
-        lines += ["", "nginx as the proxy (one process on the gateway's CPU, the same wrk), for scale:", "",
+        lines += ["", "nginx as the proxy (one process on the gateway's CPU, the same wrk, one run per block), for scale:", "",
                   "| conns | nginx req/s | plain sluice / nginx req/s | nginx CPU µs/req |", "|---:|---:|---:|---:|"]
         for c in sorted(nginx):
             plain = [arms["plain"]["rps"] for k, arms in pairs.items() if k[0] == c and "plain" in arms]
