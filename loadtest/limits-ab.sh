@@ -1,34 +1,39 @@
 #!/usr/bin/env bash
 # What non-binding rate limits cost in throughput (issue 4: limits >= 0.97 x plain), measured as many
-# short interleaved A/B pairs on ONE gateway process, the limits toggled by its config. Usage:
+# short interleaved A/B windows on ONE gateway process under one steady load, the limits toggled by
+# its config. Usage:
 #
 #   loadtest/run.sh limits                 (or loadtest/limits-ab.sh)
 #   CONTROL=1 loadtest/run.sh limits       (null test: both arms plain, the method's own spread)
 #
 # One sluice gateway (1 worker) in front of an nginx upstream (1 worker, a fixed 100-byte 200). Each
-# of BLOCKS blocks starts a fresh gateway process and runs, per connection count in CONNS, PAIRS pairs
-# of wrk runs: one with the API plain, one with a per-IP rate_limit and a global_rate_limit of 10^9/s
-# (every request decided twice, none refused). Before EVERY run the API file is rewritten and the
-# gateway reloaded (SIGHUP, waited for in its log), then WARMUP s of unmeasured load, then DURATION s
-# measured: both arms pay the same reload and warm-up and differ only in the config. The order
+# of BLOCKS blocks starts a fresh gateway process; per connection count in CONNS one wrk run loads
+# it without a pause while lib/limits_ab_pairs.py runs PAIRS pairs of windows: one with the API
+# plain, one with a per-IP rate_limit and a global_rate_limit of 10^9/s (every request decided twice,
+# none refused). Before EVERY window the API file is replaced and the gateway reloaded (SIGHUP,
+# awaited in its log), then SETTLE s pass, then DURATION s are measured: both arms pay the same
+# reload and differ only in the config, on the same binary, process and connections. The order
 # alternates (plain first, then limits first, ...), so a drift within a pair weighs on both arms.
-# Per run: req/s (wrk) and the gateway's CPU time over the run (its threads' schedstat, user +
-# system) / requests = CPU us per request. Per pair two ratios: req/s limits / plain, and capacity =
-# CPU us per request plain / limits (the req/s a gateway whose CPU is the bottleneck gets). The
-# summary (lib/limits_ab.py) gives per connection count the median ratio, a 95% bootstrap interval of
-# the median, min-max, per-block medians, and a verdict against 0.97: "shown" when the interval's low
-# end is >= 0.97, "not met" when its high end is < 0.97, "undecided" otherwise.
+# Per window: proxied requests (the upstream's stub_status counter) / seconds = req/s, and the
+# gateway's CPU time (its threads' schedstat, user + system) / requests = CPU us per request. Per
+# pair two ratios: req/s limits / plain, and capacity = CPU us per request plain / limits (the req/s
+# of a gateway whose CPU is the bottleneck). The summary (lib/limits_ab.py) gives per connection
+# count the median ratio, a 95% bootstrap interval of the median, min-max, per-block medians, and a
+# verdict against 0.97: "shown" when the interval's low end is >= 0.97, "not met" when its high end
+# is < 0.97, "undecided" otherwise. wrk's own summary of each load is kept: errors (a 429 would be
+# one) must be 0.
 # Each block first checks that a reload reaches the request path: at 1 request per second, 3 quick
-# requests must meet a 429. With NGINX=1 each block also measures nginx as the proxy (one process,
-# same CPU, same wrk) once per connection count, for the sluice/nginx ratio.
+# requests must meet a 429. With NGINX=1 each block then measures nginx as the proxy (one process,
+# the gateway's CPU, the same load) in PAIRS / 5 pairs of windows per connection count, for scale.
 # PIN chooses the CPUs (the nginx proxy takes the gateway's): "server" (default): the gateway and the
 # upstream on CPU 0, wrk alone on CPU 1, so that CPU 0 is the bottleneck and req/s measures the
 # server side; "alone": the gateway alone on CPU 0, wrk and the upstream on CPU 1 (then CPU 1 tends
-# to be the bottleneck: the gateway's CPU share in the report says which); "0": no pinning.
-# Knobs: CONNS ("50 400"), BLOCKS (3), PAIRS (10), DURATION (3 s), WARMUP (1 s), PIN (server), CONTROL (0),
-#        NGINX (1), SKIP_BUILD=1, SLUICE_BIN (default .build/release/sluice), KEEP_TMP=1.
-# Output: loadtest/results/limits-STAMP.md (tables, machine load before and after), raw wrk outputs
-# with the CPU readings in loadtest/results/limits-STAMP/. Exit status 1 when a run failed.
+# to be the bottleneck: the cores the gateway kept busy, in the report, say which); "0": no pinning.
+# Knobs: CONNS ("50 400"), BLOCKS (3), PAIRS (30), DURATION (1 s), SETTLE (0.25 s), WARMUP (1 s of
+#        load before the first window), PIN (server), CONTROL (0), NGINX (1), SKIP_BUILD=1,
+#        SLUICE_BIN (default .build/release/sluice), KEEP_TMP=1.
+# Output: loadtest/results/limits-STAMP.md (tables, machine load before and after), the windows
+# (windows.tsv) and wrk's outputs in loadtest/results/limits-STAMP/. Exit status 1 when a load failed.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,12 +41,12 @@ root=$(cd "$here/.." && pwd)
 source "$here/lib/common.sh"
 source "$here/lib/nginx.sh"
 source "$here/lib/sluice.sh"
-source "$here/lib/wrk.sh"
 
 CONNS=${CONNS:-50 400}
 BLOCKS=${BLOCKS:-3}
-PAIRS=${PAIRS:-10}
-DURATION=${DURATION:-3}
+PAIRS=${PAIRS:-30}
+DURATION=${DURATION:-1}
+SETTLE=${SETTLE:-0.25}
 WARMUP=${WARMUP:-1}
 PIN=${PIN:-server}
 CONTROL=${CONTROL:-0}
@@ -79,6 +84,7 @@ mkdir -p "$here/results"
 report="$here/results/limits-$stamp.md"
 raw="$here/results/limits-$stamp"
 mkdir -p "$raw"
+windows=$raw/windows.tsv
 failed=0
 
 # The machine before: the load average and the busiest processes.
@@ -91,69 +97,48 @@ start_nginx_upstream "$WORK_DIR/upstream" "$upstream"
 wait_http "http://127.0.0.1:$upstream/" "$STARTED_PID" 15 || die "the nginx upstream did not answer"
 read -ra CLIENT_WRAPPER <<<"$(pinned 2)"
 
-# reload_gateway DIR PID: SIGHUP, then waits (5 s at most) for one more "reloaded" in its log.
-reload_gateway() {
-    local log=$1/sluice.log pid=$2 before i
-    before=$(grep -c 'msg=reloaded' "$log" || true)
-    kill -HUP "$pid"
-    for i in $(seq 500); do
-        (($(grep -c 'msg=reloaded' "$log" || true) > before)) && return 0
-        sleep 0.01
-    done
-    die "the gateway did not reload within 5 s: $(tail -n 3 "$log" | tr '\n' ' ')"
+# The arms' API files; a window's arm is copied over the gateway's own.
+write_bench_api "$WORK_DIR/arm-plain" "$upstream"
+write_bench_api "$WORK_DIR/arm-limits" "$upstream" limits
+arm_file() { [[ $1 == limits ]] && echo "$WORK_DIR/arm-limits/apps/bench.json" || echo "$WORK_DIR/arm-plain/apps/bench.json"; }
+
+# switch_to DIR PID FILE: FILE becomes the gateway's API, reloaded (lib/limits_ab_pairs.py, no window).
+switch_to() {
+    python3 "$here/lib/limits_ab_pairs.py" /dev/null 0 0 "$2" "$upstream" 0 0 0 "switch=$3:$1/apps/bench.json:$1/sluice.log"
 }
 
-# set_arm DIR PID ARM [RATE]: the API as ARM wants it (plain, control: no limits; limits), reloaded.
-set_arm() {
-    local variant=""
-    [[ $3 == limits ]] && variant=limits
-    write_bench_api "$1" "$upstream" "$variant" "${4:-}"
-    reload_gateway "$1" "$2"
-}
-
-# check_toggle DIR PID PORT: a reload to limits of 1/s must refuse one of 3 quick requests.
+# check_toggle DIR PID PORT: after a reload to limits of 1/s, one of 3 quick requests must be refused;
+# then back to plain.
 check_toggle() {
-    local codes="" i
-    set_arm "$1" "$2" limits 1
-    for i in 1 2 3; do codes+=" $(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$3/")"; done
+    local dir=$1 pid=$2 port=$3 codes="" i
+    write_bench_api "$WORK_DIR/arm-probe" "$upstream" limits 1
+    switch_to "$dir" "$pid" "$WORK_DIR/arm-probe/apps/bench.json"
+    for i in 1 2 3; do codes+=" $(curl -s -o /dev/null -m 2 -w '%{http_code}' "http://127.0.0.1:$port/")"; done
     [[ $codes == *429* ]] || die "limits of 1/s did not refuse any of 3 requests after a reload (codes:$codes)"
-    set_arm "$1" "$2" plain
-    log "toggle checked: limits of 1/s after a reload answered$codes"
+    switch_to "$dir" "$pid" "$(arm_file plain)"
+    log "toggle checked: after a reload to limits of 1/s, 3 requests got$codes"
 }
 
-# measure OUT PID PORT CONNS: warm-up, then one measured wrk run; appends the CPU readings to OUT.
-measure() {
-    local out=$1 pid=$2 port=$3 c=$4 ns0 ns1 m0 m1 w0 w1 b0 s0 t0 b1 s1 t1
-    ((WARMUP > 0)) && run_wrk "$WORK_DIR/warmup.txt" "$port" "$c" 1 "$WARMUP"
-    w0=$(date +%s%N)
-    ns0=$(run_ns "$pid")
-    m0=$(machine_ticks)
-    run_wrk "$out" "$port" "$c" 1 "$DURATION"
-    ns1=$(run_ns "$pid")
-    m1=$(machine_ticks)
-    w1=$(date +%s%N)
-    read -r b0 s0 t0 <<<"$m0"
-    read -r b1 s1 t1 <<<"$m1"
-    {
-        echo "# proxy run ns: $((ns1 - ns0)) in $((w1 - w0)) ns"
-        echo "# machine ticks busy/steal/total: $((b1 - b0)) $((s1 - s0)) $((t1 - t0))"
-    } >>"$out"
-    grep -q '^Requests/sec' "$out" || { log "wrk gave no result: $out"; failed=1; }
-}
-
-# nginx_reference BLOCK CONNS: nginx as the proxy (one process, where the gateway runs), once.
-nginx_reference() {
-    local dir=$WORK_DIR/nginx-b$1-c$2 port
-    port=$(free_port)
-    start_nginx_proxy "$dir" "$port" 1 "$upstream" off
-    local pid=$STARTED_PID
-    if wait_http "http://127.0.0.1:$port/" "$pid" 15; then
-        measure "$raw/c$2__b$1__nginx.txt" "$pid" "$port" "$2"
-    else
-        log "the nginx proxy did not answer: $(tail -n 3 "$dir/error.log" 2>/dev/null | tr '\n' ' ')"
+# load_windows BLOCK CONNS PID PORT PAIRS ARM...: wrk on PORT without a pause while the windows run.
+load_windows() {
+    local block=$1 c=$2 pid=$3 port=$4 pairs=$5 out
+    shift 5
+    out="$raw/c${c}__b${block}__${1%%=*}.wrk.txt"
+    echo "# wrk -t1 -c$c -d3600s --timeout 5s http://127.0.0.1:$port/ (stopped by SIGINT)" >"$out"
+    start_owned "$out.run" "${CLIENT_WRAPPER[@]}" wrk -t1 -c"$c" -d3600s --timeout 5s "http://127.0.0.1:$port/"
+    local wrk_pid=$STARTED_PID rc=0
+    sleep "$WARMUP"
+    python3 "$here/lib/limits_ab_pairs.py" "$windows" "$c" "$block" "$pid" "$upstream" "$pairs" "$DURATION" "$SETTLE" "$@" ||
+        rc=$?
+    kill -INT "$wrk_pid" 2>/dev/null || true  # wrk prints its summary on SIGINT
+    wait "$wrk_pid" 2>/dev/null || true
+    stop_owned "$wrk_pid"
+    cat "$out.run" >>"$out"
+    rm -f "$out.run"
+    if ((rc != 0)) || ! grep -q '^Requests/sec' "$out"; then
+        log "block $block, $c connections: the windows or wrk failed (see $out)"
         failed=1
     fi
-    stop_owned "$pid"
 }
 
 for block in $(seq "$BLOCKS"); do
@@ -164,20 +149,23 @@ for block in $(seq "$BLOCKS"); do
     wait_http "http://127.0.0.1:$port/" "$gateway" 15 ||
         die "the gateway did not answer: $(tail -n 3 "$dir/sluice.log" | tr '\n' ' ')"
     check_toggle "$dir" "$gateway" "$port"
+    api=$dir/apps/bench.json
     for c in $CONNS; do
-        for pair in $(seq "$PAIRS"); do
-            order="plain $second"
-            ((pair % 2 == 0)) && order="$second plain"
-            log "block $block/$BLOCKS, $c connections, pair $pair/$PAIRS: $order"
-            for arm in $order; do
-                set_arm "$dir" "$gateway" "$arm"
-                measure "$raw/c${c}__b${block}__p$(printf %02d "$pair")__$arm.txt" "$gateway" "$port" "$c"
-            done
-        done
+        log "block $block/$BLOCKS, $c connections: $PAIRS pairs plain/$second"
+        load_windows "$block" "$c" "$gateway" "$port" "$PAIRS" \
+            "plain=$(arm_file plain):$api:$dir/sluice.log" "$second=$(arm_file "$second"):$api:$dir/sluice.log"
     done
     stop_owned "$gateway"
     if ((NGINX)); then
-        for c in $CONNS; do nginx_reference "$block" "$c"; done
+        port=$(free_port)
+        start_nginx_proxy "$WORK_DIR/nginx-b$block" "$port" 1 "$upstream" off
+        proxy=$STARTED_PID
+        wait_http "http://127.0.0.1:$port/" "$proxy" 15 || die "the nginx proxy did not answer"
+        for c in $CONNS; do
+            log "block $block/$BLOCKS, $c connections: nginx as the proxy"
+            load_windows "$block" "$c" "$proxy" "$port" $(((PAIRS + 4) / 5)) nginx
+        done
+        stop_owned "$proxy"
     fi
 done
 machine_snapshot >"$raw/machine-after.txt"
@@ -185,7 +173,7 @@ machine_snapshot >"$raw/machine-after.txt"
 {
     echo "# limits: throughput with non-binding rate limits vs without, $stamp"
     echo
-    echo "BLOCKS=$BLOCKS PAIRS=$PAIRS DURATION=${DURATION}s WARMUP=${WARMUP}s PIN=$PIN CONTROL=$CONTROL," \
+    echo "BLOCKS=$BLOCKS PAIRS=$PAIRS DURATION=${DURATION}s SETTLE=${SETTLE}s PIN=$PIN CONTROL=$CONTROL CONNS=\"$CONNS\"," \
         "1 gateway worker, wrk -t1, $(nproc) cores, $(nginx -v 2>&1 | sed 's/.*: //')," \
         "$(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2), sluice $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')."
     echo
@@ -200,11 +188,11 @@ machine_snapshot >"$raw/machine-after.txt"
     cat "$raw/machine-after.txt"
     echo '```'
     echo
-    echo "Raw wrk outputs: limits-$stamp/"
+    echo "Windows and wrk outputs: limits-$stamp/"
 } >"$report"
 cat "$report"
 log "report: ${report#"$root"/}"
 if ((failed)); then
-    log "some runs failed (see above); exit status 1"
+    log "some loads failed (see above); exit status 1"
     exit 1
 fi

@@ -115,16 +115,3 @@ cpu_ticks() {
         }
         END { print total + 0 }'
 }
-
-# run_ns PID: nanoseconds PID's live threads have run on a CPU so far (user + system, summed over
-# /proc/PID/task/*/schedstat): finer than cpu_ticks' 10 ms, for runs of a few seconds.
-run_ns() {
-    cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ total += $1 } END { printf "%.0f\n", total }'
-}
-
-# machine_ticks: the machine's CPU time so far as "busy steal total" clock ticks, all CPUs (/proc/stat;
-# busy leaves out idle, iowait and steal; guest time is already in user).
-machine_ticks() {
-    awk '$1 == "cpu" { total = 0; for (i = 2; i <= 9; i++) total += $i
-                       print total - $5 - $6 - $9, $9, total; exit }' /proc/stat
-}

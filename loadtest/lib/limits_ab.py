@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
-"""Summarise the A/B pairs of limits-ab.sh: what non-binding rate limits cost in throughput.
+"""Summarise the windows of limits-ab.sh: what non-binding rate limits cost in throughput.
 
 Usage: limits_ab.py RAW_DIR SECOND_ARM
 
-RAW_DIR holds cC__bBLOCK__pPAIR__ARM.txt (ARM: plain or SECOND_ARM, "limits" or "control") and
-cC__bBLOCK__nginx.txt, each a wrk --latency output followed by "# proxy run ns: N" (the proxy's CPU
-time over the run). For every connection count C and every pair with both arms it takes two ratios,
-req/s SECOND / plain and capacity = CPU per request plain / SECOND, and prints per C the median, a
-95% percentile-bootstrap interval of the median (pairs resampled, 10,000 times, fixed seed), the
-range, the median of each block (one gateway process each) and a verdict against TARGET (0.97).
+RAW_DIR holds windows.tsv (lib/limits_ab_pairs.py: conns, block, pair, arm, requests, seconds,
+proxy ns, machine busy/steal/total ticks) and the wrk outputs of the loads (cC__bB__ARM.wrk.txt).
+For every connection count and every pair with both arms (plain and SECOND_ARM: limits or control)
+it takes two ratios, req/s SECOND / plain and capacity = CPU per request plain / SECOND, and prints
+the median, a 95% percentile-bootstrap interval of the median (pairs resampled, 10,000 times, fixed
+seed), the range, the median of each block (one gateway process each) and a verdict against TARGET
+(0.97); then the nginx windows (arm "nginx") for scale, the machine's load and wrk's errors.
 Standard library only.
 """
+import csv
 import os
 import random
 import re
@@ -21,26 +23,26 @@ from collections import defaultdict
 from table import parse_wrk
 
 TARGET = 0.97
-NAME = re.compile(r"^c(?P<c>\d+)__b(?P<block>\d+)__(?:p(?P<pair>\d+)__(?P<arm>\w+)|(?P<nginx>nginx))\.txt$")
+WRK_OUTPUT = re.compile(r"^c(?P<c>\d+)__b(?P<block>\d+)__(?P<arm>\w+)\.wrk\.txt$")
 
 
-def read_run(path):
-    """wrk's numbers plus the proxy's CPU µs per request, the cores it kept busy and the machine's busy
-    cores; None if wrk gave no result."""
+def read_windows(path):
+    """(conns, block, pair) -> {arm: [window]} (an arm without a partner has two windows a pair)."""
+    pairs = defaultdict(lambda: defaultdict(list))
     with open(path) as f:
-        text = f.read()
-    run = parse_wrk(text)
-    if run is None or run["requests"] == 0:
-        return None
-    ns = re.search(r"^# proxy run ns: (\d+) in (\d+) ns", text, re.M)
-    run["cpu_us"] = int(ns.group(1)) / 1000 / run["requests"] if ns else None
-    run["proxy_cores"] = int(ns.group(1)) / int(ns.group(2)) if ns else None
-    ticks = re.search(r"^# machine ticks busy/steal/total: (\d+) (\d+) (\d+)", text, re.M)
-    if ticks and int(ticks.group(3)) > 0:
-        busy, steal, total = (int(x) for x in ticks.groups())
-        run["busy_cores"] = busy / total * os.cpu_count()
-        run["steal"] = steal / total
-    return run
+        for row in csv.reader(f, delimiter="\t"):
+            conns, block, pair, arm, requests, seconds, ns, busy, steal, total = row
+            requests, seconds, total = int(requests), float(seconds), int(total)
+            if requests <= 0:
+                continue
+            pairs[(int(conns), int(block), int(pair))][arm].append({
+                "rps": requests / seconds,
+                "cpu_us": int(ns) / 1000 / requests,
+                "proxy_cores": int(ns) / 1e9 / seconds,
+                "busy_cores": int(busy) / total * os.cpu_count() if total else None,
+                "steal": int(steal) / total if total else None,
+            })
+    return pairs
 
 
 def bootstrap_median(values, rounds=10_000, seed=1):
@@ -58,82 +60,88 @@ def verdict(low, high):
     return "undecided"
 
 
-def summarise(raw_dir, second):
-    pairs = defaultdict(dict)  # (c, block, pair) -> {arm: run}
-    nginx = defaultdict(list)  # c -> [run]
-    missing = 0
-    for name in sorted(os.listdir(raw_dir)):
-        m = NAME.match(name)
-        if not m:
-            continue
-        run = read_run(os.path.join(raw_dir, name))
-        if run is None:
-            missing += 1
-            continue
-        if m["nginx"]:
-            nginx[int(m["c"])].append(run)
-        else:
-            pairs[(int(m["c"]), int(m["block"]), int(m["pair"]))][m["arm"]] = run
+def ratio_cells(ratios):
+    low, high = bootstrap_median(ratios)
+    return (f"| **{statistics.median(ratios):.3f}** | [{low:.3f}, {high:.3f}] "
+            f"| {min(ratios):.3f}–{max(ratios):.3f} | {verdict(low, high)} ")
 
-    conns = sorted({c for c, _, _ in pairs})
+
+def summarise(raw_dir, second):
+    pairs = read_windows(os.path.join(raw_dir, "windows.tsv"))
+    conns = sorted({c for (c, _, _), arms in pairs.items() if "plain" in arms})
     lines = [
-        f"Per pair: req/s {second} / plain, and capacity = CPU µs per request plain / {second} (the gateway's "
-        "own CPU, user + system). Median over pairs, [95% bootstrap interval of the median], min–max; "
-        f"verdict against {TARGET}.",
+        f"Per pair of windows: req/s {second} / plain, and capacity = CPU µs per request plain / {second} "
+        "(the gateway's own CPU, user + system). Median over pairs, [95% bootstrap interval of the median], "
+        f"min–max; verdict against {TARGET}.",
         "",
         f"| conns | pairs | plain req/s | {second} req/s | req/s ratio | interval | min–max | verdict "
         f"| CPU µs/req plain | CPU µs/req {second} | capacity ratio | interval | min–max | verdict |",
         "|---:|---:|---:|---:|---:|---|---|---|---:|---:|---:|---|---|---|",
     ]
-    blocks_lines, machine_lines, errors = [], [], 0
+    block_lines, machine_lines = [], []
     for c in conns:
-        both = [(k, arms) for k, arms in sorted(pairs.items()) if k[0] == c and {"plain", second} <= arms.keys()]
-        plain = [arms["plain"] for _, arms in both]
-        other = [arms[second] for _, arms in both]
-        errors += sum(r["errors"] for r in plain + other)
+        both = [(k, arms["plain"][0], arms[second][0]) for k, arms in sorted(pairs.items())
+                if k[0] == c and arms.get("plain") and arms.get(second)]
+        plain = [p for _, p, _ in both]
+        other = [o for _, _, o in both]
         rps = [o["rps"] / p["rps"] for p, o in zip(plain, other)]
         cap = [p["cpu_us"] / o["cpu_us"] for p, o in zip(plain, other)]
-        cells = [f"| {c} | {len(both)} | {statistics.median(r['rps'] for r in plain):,.0f} "
-                 f"| {statistics.median(r['rps'] for r in other):,.0f} "]
-        for i, ratios in enumerate((rps, cap)):
-            low, high = bootstrap_median(ratios)
-            if i == 1:
-                cells.append(f"| {statistics.median(r['cpu_us'] for r in plain):.2f} "
-                             f"| {statistics.median(r['cpu_us'] for r in other):.2f} ")
-            cells.append(f"| **{statistics.median(ratios):.3f}** | [{low:.3f}, {high:.3f}] "
-                         f"| {min(ratios):.3f}–{max(ratios):.3f} | {verdict(low, high)} ")
-        lines.append("".join(cells) + "|")
+        med = lambda runs, key: statistics.median(r[key] for r in runs)
+        lines.append(
+            f"| {c} | {len(both)} | {med(plain, 'rps'):,.0f} | {med(other, 'rps'):,.0f} " + ratio_cells(rps)
+            + f"| {med(plain, 'cpu_us'):.2f} | {med(other, 'cpu_us'):.2f} " + ratio_cells(cap) + "|")
         per_block = defaultdict(lambda: ([], []))
-        for (k, _), r, q in zip(both, rps, cap):
+        for (k, _, _), r, q in zip(both, rps, cap):
             per_block[k[1]][0].append(r)
             per_block[k[1]][1].append(q)
-        blocks_lines.append(f"- {c} connections: " + "; ".join(
-            f"block {b}: {statistics.median(r):.3f} / {statistics.median(q):.3f}" for b, (r, q) in sorted(per_block.items())))
+        block_lines.append(f"- {c} connections: " + "; ".join(
+            f"block {b}: {statistics.median(r):.3f} / {statistics.median(q):.3f}"
+            for b, (r, q) in sorted(per_block.items())))
         runs = plain + other
-        busy = [r["busy_cores"] for r in runs if "busy_cores" in r]
-        steal = [r["steal"] for r in runs if "steal" in r]
         spread = [r["rps"] for r in plain]
-        cores = [r["proxy_cores"] for r in runs]
+        busy = [r["busy_cores"] for r in runs if r["busy_cores"] is not None]
+        steal = [r["steal"] for r in runs if r["steal"] is not None]
         machine_lines.append(
-            f"- {c} connections: plain req/s {min(spread):,.0f}–{max(spread):,.0f} over its {len(spread)} runs; "
-            f"the gateway kept {statistics.median(cores):.2f} cores busy (median; {min(cores):.2f}–{max(cores):.2f}); "
+            f"- {c} connections: plain req/s {min(spread):,.0f}–{max(spread):,.0f} over its {len(spread)} windows; "
+            f"the gateway kept {med(runs, 'proxy_cores'):.2f} cores busy (median; "
+            f"{min(r['proxy_cores'] for r in runs):.2f}–{max(r['proxy_cores'] for r in runs):.2f}), "
             f"the machine {statistics.median(busy):.2f} ({min(busy):.2f}–{max(busy):.2f}); steal ≤ {max(steal) * 100:.1f}%")
 
-    lines += ["", "Median per block (one gateway process each), req/s ratio / capacity ratio:", ""] + blocks_lines
-    if nginx:
-        lines += ["", "nginx as the proxy (one process on the gateway's CPU, the same wrk, one run per block), for scale:", "",
-                  "| conns | nginx req/s | plain sluice / nginx req/s | nginx CPU µs/req |", "|---:|---:|---:|---:|"]
-        for c in sorted(nginx):
-            plain = [arms["plain"]["rps"] for k, arms in pairs.items() if k[0] == c and "plain" in arms]
-            n = statistics.median(r["rps"] for r in nginx[c])
-            ratio = f"{statistics.median(plain) / n:.2f}" if plain else "—"
-            lines.append(f"| {c} | {n:,.0f} | {ratio} | {statistics.median(r['cpu_us'] for r in nginx[c]):.2f} |")
-    lines += ["", "Machine during the runs (the benchmark itself keeps about 2 cores busy):", ""] + machine_lines
-    if errors:
-        lines.append(f"- errors (non-2xx or socket) in the pairs: {errors}: a fast error is not a fast proxy")
-    if missing:
-        lines.append(f"- {missing} run(s) without a wrk result, left out")
+    lines += ["", "Median per block (one gateway process each), req/s ratio / capacity ratio:", ""] + block_lines
+    nginx = defaultdict(list)
+    for (c, _, _), arms in pairs.items():
+        nginx[c] += arms.get("nginx", [])
+    if any(nginx.values()):
+        lines += ["", "nginx as the proxy (one process on the gateway's CPU, the same load), for scale:", "",
+                  "| conns | windows | nginx req/s | plain sluice / nginx req/s | nginx CPU µs/req | plain sluice CPU µs/req |",
+                  "|---:|---:|---:|---:|---:|---:|"]
+        for c in sorted(c for c in nginx if nginx[c]):
+            plain = [arms["plain"][0] for k, arms in pairs.items() if k[0] == c and arms.get("plain")]
+            n_rps = statistics.median(r["rps"] for r in nginx[c])
+            p_rps = statistics.median(r["rps"] for r in plain)
+            lines.append(f"| {c} | {len(nginx[c])} | {n_rps:,.0f} | {p_rps / n_rps:.2f} "
+                         f"| {statistics.median(r['cpu_us'] for r in nginx[c]):.2f} "
+                         f"| {statistics.median(r['cpu_us'] for r in plain):.2f} |")
+    lines += ["", "Machine during the windows:", ""] + machine_lines
+    lines += ["", "The loads (wrk's own summary over all windows of a block):", ""] + wrk_lines(raw_dir)
     return "\n".join(lines)
+
+
+def wrk_lines(raw_dir):
+    lines = []
+    for name in sorted(os.listdir(raw_dir)):
+        m = WRK_OUTPUT.match(name)
+        if not m:
+            continue
+        with open(os.path.join(raw_dir, name)) as f:
+            run = parse_wrk(f.read())
+        what = f"block {m['block']}, {m['c']} connections, {'nginx' if m['arm'] == 'nginx' else 'sluice'}"
+        if run is None:
+            lines.append(f"- {what}: wrk gave no result")
+        else:
+            lines.append(f"- {what}: {run['requests']:,} requests, {run['rps']:,.0f} req/s, errors {run['errors']}"
+                         + (" (non-2xx or socket errors: a fast error is not a fast proxy)" if run["errors"] else ""))
+    return lines
 
 
 def main():
