@@ -6,7 +6,7 @@
 #   loadtest/run.sh limits                 (or loadtest/limits-ab.sh)
 #   CONTROL=1 loadtest/run.sh limits       (null test: both arms plain, the method's own spread)
 #
-# One sluice gateway (1 worker) in front of an nginx upstream (1 worker, a fixed 100-byte 200). Each
+# One sluice gateway (WORKERS, 1) in front of an nginx upstream (1 worker, a fixed 100-byte 200). Each
 # of BLOCKS blocks starts a fresh gateway process; per connection count in CONNS one wrk run loads
 # it without a pause while lib/limits_ab_pairs.py runs PAIRS pairs of windows: one with the API
 # plain, one with a per-IP rate_limit and a global_rate_limit of 10^9/s (every request decided twice,
@@ -30,8 +30,8 @@
 # server side; "alone": the gateway alone on CPU 0, wrk and the upstream on CPU 1 (then CPU 1 tends
 # to be the bottleneck: the cores the gateway kept busy, in the report, say which); "0": no pinning.
 # Knobs: CONNS ("50 400"), BLOCKS (3), PAIRS (30), DURATION (1 s), SETTLE (0.25 s), WARMUP (1 s of
-#        load before the first window), PIN (server), CONTROL (0), NGINX (1), SKIP_BUILD=1,
-#        SLUICE_BIN (default .build/release/sluice), KEEP_TMP=1.
+#        load before the first window), PIN (server), CONTROL (0), NGINX (1; only with WORKERS=1),
+#        WORKERS (1; more with PIN=0), SKIP_BUILD=1, SLUICE_BIN (default .build/release/sluice), KEEP_TMP=1.
 # Output: loadtest/results/limits-STAMP.md (tables, machine load before and after), the windows
 # (windows.tsv) and wrk's outputs in loadtest/results/limits-STAMP/. Exit status 1 when a load failed.
 set -euo pipefail
@@ -51,6 +51,7 @@ WARMUP=${WARMUP:-1}
 PIN=${PIN:-server}
 CONTROL=${CONTROL:-0}
 NGINX=${NGINX:-1}
+WORKERS=${WORKERS:-1}
 SLUICE_BIN=${SLUICE_BIN:-$root/.build/release/sluice}
 # The second arm: the limits, or (CONTROL=1) the plain API again under another name.
 second=limits
@@ -62,6 +63,9 @@ alone) cpus=(0 1 1) ;;
 0) cpus=() ;;
 *) die "PIN must be server, alone or 0" ;;
 esac
+((WORKERS == 1 || ${#cpus[@]} == 0)) || die "WORKERS=$WORKERS needs PIN=0 (a pinned gateway has one CPU)"
+# The nginx reference is one process (its CPU time is read from that process alone): 1 worker.
+((WORKERS == 1)) || NGINX=0
 pinned() { ((${#cpus[@]})) && echo taskset -c "${cpus[$1]}"; return 0; }
 read -ra WRAPPER <<<"$(pinned 0)"
 # The reloads are awaited in the gateway's log: "reloaded" is logged at info.
@@ -144,7 +148,7 @@ load_windows() {
 for block in $(seq "$BLOCKS"); do
     dir=$WORK_DIR/gateway-b$block
     port=$(free_port)
-    start_sluice_gateway "$dir" "$port" 1 "$upstream"
+    start_sluice_gateway "$dir" "$port" "$WORKERS" "$upstream"
     gateway=$STARTED_PID
     wait_http "http://127.0.0.1:$port/" "$gateway" 15 ||
         die "the gateway did not answer: $(tail -n 3 "$dir/sluice.log" | tr '\n' ' ')"
@@ -174,7 +178,7 @@ machine_snapshot >"$raw/machine-after.txt"
     echo "# limits: throughput with non-binding rate limits vs without, $stamp"
     echo
     echo "BLOCKS=$BLOCKS PAIRS=$PAIRS DURATION=${DURATION}s SETTLE=${SETTLE}s PIN=$PIN CONTROL=$CONTROL CONNS=\"$CONNS\"," \
-        "1 gateway worker, wrk -t1, $(nproc) cores, $(nginx -v 2>&1 | sed 's/.*: //')," \
+        "gateway workers $WORKERS, wrk -t1, $(nproc) cores, $(nginx -v 2>&1 | sed 's/.*: //')," \
         "$(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2), sluice $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?')."
     echo
     python3 "$here/lib/limits_ab.py" "$raw" "$second"

@@ -129,10 +129,8 @@ def summarise(raw_dir, second):
 
 def wrk_lines(raw_dir):
     lines = []
-    for name in sorted(os.listdir(raw_dir)):
-        m = WRK_OUTPUT.match(name)
-        if not m:
-            continue
+    outputs = [(m, name) for name in os.listdir(raw_dir) if (m := WRK_OUTPUT.match(name))]
+    for m, name in sorted(outputs, key=lambda o: (int(o[0]["block"]), int(o[0]["c"]), o[0]["arm"] == "nginx")):
         with open(os.path.join(raw_dir, name)) as f:
             run = parse_wrk(f.read())
         what = f"block {m['block']}, {m['c']} connections, {'nginx' if m['arm'] == 'nginx' else 'sluice'}"
