@@ -98,7 +98,8 @@ machine_snapshot >"$raw/machine-before.txt"
 upstream=$(free_port)
 read -ra CLIENT_WRAPPER <<<"$(pinned 1)"
 start_nginx_upstream "$WORK_DIR/upstream" "$upstream"
-wait_http "http://127.0.0.1:$upstream/" "$STARTED_PID" 15 || die "the nginx upstream did not answer"
+upstream_pid=$STARTED_PID
+wait_http "http://127.0.0.1:$upstream/" "$upstream_pid" 15 || die "the nginx upstream did not answer"
 read -ra CLIENT_WRAPPER <<<"$(pinned 2)"
 
 # The arms' API files; a window's arm is copied over the gateway's own.
@@ -132,8 +133,8 @@ load_windows() {
     start_owned "$out.run" "${CLIENT_WRAPPER[@]}" wrk -t1 -c"$c" -d3600s --timeout 5s "http://127.0.0.1:$port/"
     local wrk_pid=$STARTED_PID rc=0
     sleep "$WARMUP"
-    python3 "$here/lib/limits_ab_pairs.py" "$windows" "$c" "$block" "$pid" "$upstream" "$pairs" "$DURATION" "$SETTLE" "$@" ||
-        rc=$?
+    python3 "$here/lib/limits_ab_pairs.py" "$windows" "$c" "$block" "$pid,$upstream_pid,$wrk_pid" "$upstream" \
+        "$pairs" "$DURATION" "$SETTLE" "$@" || rc=$?
     kill -INT "$wrk_pid" 2>/dev/null || true  # wrk prints its summary on SIGINT
     wait "$wrk_pid" 2>/dev/null || true
     stop_owned "$wrk_pid"

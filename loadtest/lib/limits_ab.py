@@ -4,13 +4,14 @@
 Usage: limits_ab.py RAW_DIR SECOND_ARM
 
 RAW_DIR holds windows.tsv (lib/limits_ab_pairs.py: conns, block, pair, arm, requests, seconds,
-proxy ns, machine busy/steal/total ticks) and the wrk outputs of the loads (cC__bB__ARM.wrk.txt).
-For every connection count and every pair with both arms (plain and SECOND_ARM: limits or control)
-it takes two ratios, req/s SECOND / plain and capacity = CPU per request plain / SECOND, and prints
-the median, a 95% percentile-bootstrap interval of the median (pairs resampled, 10,000 times, fixed
-seed), the range, the median of each block (one gateway process each) and a verdict against TARGET
-(0.97); then the nginx windows (arm "nginx") for scale, the machine's load and wrk's errors.
-Standard library only.
+proxy ns, machine busy/steal/total ticks, the benchmark's own ticks) and the wrk outputs of the
+loads (cC__bB__ARM.wrk.txt). For every connection count and every pair with both arms (plain and
+SECOND_ARM: limits or control) it takes two ratios, req/s SECOND / plain and capacity = CPU per
+request plain / SECOND, and prints the median, a 95% percentile-bootstrap interval of the median
+(pairs resampled, 10,000 times, fixed seed), the range and a verdict against TARGET (0.97), over all
+pairs and again over the quiet pairs (other processes below QUIET cores in both windows); then the
+median of each block (one gateway process each), the nginx windows (arm "nginx") for scale, the
+machine's load and wrk's errors. Standard library only.
 """
 import csv
 import os
@@ -23,6 +24,7 @@ from collections import defaultdict
 from table import parse_wrk
 
 TARGET = 0.97
+QUIET = 0.05  # cores other processes may take in both windows of a "quiet" pair
 WRK_OUTPUT = re.compile(r"^c(?P<c>\d+)__b(?P<block>\d+)__(?P<arm>\w+)\.wrk\.txt$")
 
 
@@ -31,16 +33,17 @@ def read_windows(path):
     pairs = defaultdict(lambda: defaultdict(list))
     with open(path) as f:
         for row in csv.reader(f, delimiter="\t"):
-            conns, block, pair, arm, requests, seconds, ns, busy, steal, total = row
+            conns, block, pair, arm, requests, seconds, ns, busy, steal, total, ours = row
             requests, seconds, total = int(requests), float(seconds), int(total)
-            if requests <= 0:
+            if requests <= 0 or total <= 0:
                 continue
             pairs[(int(conns), int(block), int(pair))][arm].append({
                 "rps": requests / seconds,
                 "cpu_us": int(ns) / 1000 / requests,
                 "proxy_cores": int(ns) / 1e9 / seconds,
-                "busy_cores": int(busy) / total * os.cpu_count() if total else None,
-                "steal": int(steal) / total if total else None,
+                "busy_cores": int(busy) / total * os.cpu_count(),
+                "steal": int(steal) / total,
+                "others_cores": max(0, int(busy) - int(ours)) / total * os.cpu_count(),
             })
     return pairs
 
@@ -66,30 +69,60 @@ def ratio_cells(ratios):
             f"| {min(ratios):.3f}–{max(ratios):.3f} | {verdict(low, high)} ")
 
 
+def ratio_row(c, both, second):
+    """One table row over `both`: [(key, plain window, second window)]; returns (row, rps, cap)."""
+    plain = [p for _, p, _ in both]
+    other = [o for _, _, o in both]
+    rps = [o["rps"] / p["rps"] for p, o in zip(plain, other)]
+    cap = [p["cpu_us"] / o["cpu_us"] for p, o in zip(plain, other)]
+    med = lambda runs, key: statistics.median(r[key] for r in runs)
+    row = (f"| {c} | {len(both)} | {med(plain, 'rps'):,.0f} | {med(other, 'rps'):,.0f} " + ratio_cells(rps)
+           + f"| {med(plain, 'cpu_us'):.2f} | {med(other, 'cpu_us'):.2f} " + ratio_cells(cap) + "|")
+    return row, rps, cap
+
+
+def machine_line(c, both):
+    runs = [p for _, p, _ in both] + [o for _, _, o in both]
+    rng = lambda key, fmt: (f"{format(statistics.median(r[key] for r in runs), fmt)} "
+                            f"({format(min(r[key] for r in runs), fmt)}–{format(max(r[key] for r in runs), fmt)})")
+    spread = [p["rps"] for _, p, _ in both]
+    return (f"- {c} connections: plain req/s {min(spread):,.0f}–{max(spread):,.0f} over its {len(spread)} windows; "
+            f"cores kept busy, median (min–max): the gateway {rng('proxy_cores', '.2f')}, the machine "
+            f"{rng('busy_cores', '.2f')}, other processes {rng('others_cores', '.2f')}; "
+            f"steal ≤ {max(r['steal'] for r in runs) * 100:.1f}%")
+
+
 def summarise(raw_dir, second):
     pairs = read_windows(os.path.join(raw_dir, "windows.tsv"))
     conns = sorted({c for (c, _, _), arms in pairs.items() if "plain" in arms})
+    header = [
+        f"| conns | pairs | plain req/s | {second} req/s | req/s ratio | interval | min–max | verdict "
+        f"| CPU µs/req plain | CPU µs/req {second} | capacity ratio | interval | min–max | verdict |",
+        "|---:|---:|---:|---:|---:|---|---|---|---:|---:|---:|---|---|---|",
+    ]
     lines = [
         f"Per pair of windows: req/s {second} / plain, and capacity = CPU µs per request plain / {second} "
         "(the gateway's own CPU, user + system). Median over pairs, [95% bootstrap interval of the median], "
         f"min–max; verdict against {TARGET}.",
         "",
-        f"| conns | pairs | plain req/s | {second} req/s | req/s ratio | interval | min–max | verdict "
-        f"| CPU µs/req plain | CPU µs/req {second} | capacity ratio | interval | min–max | verdict |",
-        "|---:|---:|---:|---:|---:|---|---|---|---:|---:|---:|---|---|---|",
-    ]
-    block_lines, machine_lines = [], []
+    ] + header
+    quiet_lines = [
+        "",
+        f"Quiet pairs only: both windows with other processes (not the gateway, upstream, wrk or the script) "
+        f"below {QUIET} cores:",
+        "",
+    ] + header
+    block_lines, machine_lines, quiet_notes = [], [], []
     for c in conns:
         both = [(k, arms["plain"][0], arms[second][0]) for k, arms in sorted(pairs.items())
                 if k[0] == c and arms.get("plain") and arms.get(second)]
-        plain = [p for _, p, _ in both]
-        other = [o for _, _, o in both]
-        rps = [o["rps"] / p["rps"] for p, o in zip(plain, other)]
-        cap = [p["cpu_us"] / o["cpu_us"] for p, o in zip(plain, other)]
-        med = lambda runs, key: statistics.median(r[key] for r in runs)
-        lines.append(
-            f"| {c} | {len(both)} | {med(plain, 'rps'):,.0f} | {med(other, 'rps'):,.0f} " + ratio_cells(rps)
-            + f"| {med(plain, 'cpu_us'):.2f} | {med(other, 'cpu_us'):.2f} " + ratio_cells(cap) + "|")
+        row, rps, cap = ratio_row(c, both, second)
+        lines.append(row)
+        quiet = [b for b in both if max(b[1]["others_cores"], b[2]["others_cores"]) < QUIET]
+        if len(quiet) >= 10:
+            quiet_lines.append(ratio_row(c, quiet, second)[0])
+        else:
+            quiet_notes.append(f"- {c} connections: {len(quiet)} quiet pairs, too few for a row")
         per_block = defaultdict(lambda: ([], []))
         for (k, _, _), r, q in zip(both, rps, cap):
             per_block[k[1]][0].append(r)
@@ -97,16 +130,9 @@ def summarise(raw_dir, second):
         block_lines.append(f"- {c} connections: " + "; ".join(
             f"block {b}: {statistics.median(r):.3f} / {statistics.median(q):.3f}"
             for b, (r, q) in sorted(per_block.items())))
-        runs = plain + other
-        spread = [r["rps"] for r in plain]
-        busy = [r["busy_cores"] for r in runs if r["busy_cores"] is not None]
-        steal = [r["steal"] for r in runs if r["steal"] is not None]
-        machine_lines.append(
-            f"- {c} connections: plain req/s {min(spread):,.0f}–{max(spread):,.0f} over its {len(spread)} windows; "
-            f"the gateway kept {med(runs, 'proxy_cores'):.2f} cores busy (median; "
-            f"{min(r['proxy_cores'] for r in runs):.2f}–{max(r['proxy_cores'] for r in runs):.2f}), "
-            f"the machine {statistics.median(busy):.2f} ({min(busy):.2f}–{max(busy):.2f}); steal ≤ {max(steal) * 100:.1f}%")
+        machine_lines.append(machine_line(c, both))
 
+    lines += quiet_lines + ([""] + quiet_notes if quiet_notes else [])
     lines += ["", "Median per block (one gateway process each), req/s ratio / capacity ratio:", ""] + block_lines
     nginx = defaultdict(list)
     for (c, _, _), arms in pairs.items():

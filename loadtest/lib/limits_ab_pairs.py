@@ -2,7 +2,8 @@
 """Measures a proxy under a steady load in short windows, switching its API between arms, for
 limits-ab.sh.
 
-usage: limits_ab_pairs.py OUT_TSV CONNS BLOCK PROXY_PID UPSTREAM_PORT PAIRS MEASURE_S SETTLE_S ARM...
+usage: limits_ab_pairs.py OUT_TSV CONNS BLOCK PIDS UPSTREAM_PORT PAIRS MEASURE_S SETTLE_S ARM...
+  PIDS: PROXY_PID[,PID...]: the proxy, then the benchmark's other processes (upstream, wrk)
   ARM: NAME=API_FILE:DEST:LOG (before each window API_FILE is copied over DEST, the proxy gets a
        SIGHUP and the script waits until LOG holds one more "msg=reloaded" line) or NAME (no switch:
        the windows just measure, as for a reference proxy).
@@ -12,9 +13,11 @@ Every window: the switch, SETTLE_S seconds, then MEASURE_S seconds between two r
   - the requests the upstream nginx counted (its stub_status at /nginx-status: each proxied
     request is one upstream request; the reading's own request is left out),
   - the proxy's CPU time in ns (its threads' /proc/PID/task/*/schedstat: user + system),
-  - the machine's busy, steal and total clock ticks (/proc/stat).
+  - the machine's busy, steal and total clock ticks (/proc/stat), and the ticks the benchmark's own
+    processes used (PIDS, their child processes and this script: utime + stime), so that busy - ours
+    is what other processes took from the machine meanwhile.
 Appends one line per window to OUT_TSV: CONNS, BLOCK (labels), pair, arm, requests, seconds, proxy
-ns, busy, steal, total ticks. Standard library only.
+ns, busy, steal, total, ours ticks. Standard library only.
 """
 import glob
 import os
@@ -34,6 +37,35 @@ def run_ns(pid):
                 total += int(f.read().split()[0])
         except (OSError, IndexError, ValueError):
             pass  # a thread that ended meanwhile
+    return total
+
+
+def process_tree(pid):
+    """pid and its descendants (alive ones)."""
+    tree, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        tree.append(p)
+        for path in glob.glob(f"/proc/{p}/task/*/children"):
+            try:
+                with open(path) as f:
+                    todo += [int(c) for c in f.read().split()]
+            except OSError:
+                pass
+    return tree
+
+
+def ticks_of(pids):
+    """utime + stime clock ticks of the processes pids and their descendants."""
+    total = 0
+    for root in pids:
+        for p in process_tree(root):
+            try:
+                with open(f"/proc/{p}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+            except (OSError, IndexError, ValueError):
+                pass  # ended meanwhile
     return total
 
 
@@ -76,18 +108,20 @@ class Arm:
             time.sleep(0.005)
 
 
-def window(pid, port, seconds):
-    ns0, req0, m0, t0 = run_ns(pid), upstream_requests(port), machine_ticks(), time.monotonic()
+def window(pids, port, seconds):
+    pid = pids[0]
+    ns0, req0, m0, o0, t0 = run_ns(pid), upstream_requests(port), machine_ticks(), ticks_of(pids), time.monotonic()
     time.sleep(seconds)
-    ns1, req1, m1, t1 = run_ns(pid), upstream_requests(port), machine_ticks(), time.monotonic()
-    return [req1 - req0 - 1, f"{t1 - t0:.6f}", ns1 - ns0] + [b - a for a, b in zip(m0, m1)]
+    ns1, req1, m1, o1, t1 = run_ns(pid), upstream_requests(port), machine_ticks(), ticks_of(pids), time.monotonic()
+    return [req1 - req0 - 1, f"{t1 - t0:.6f}", ns1 - ns0] + [b - a for a, b in zip(m0, m1)] + [o1 - o0]
 
 
 def main():
     if len(sys.argv) < 10:
         sys.exit(__doc__)
     out, conns, block = sys.argv[1:4]
-    pid, port, pairs = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+    pids = [int(p) for p in sys.argv[4].split(",")] + [os.getpid()]
+    pid, port, pairs = pids[0], int(sys.argv[5]), int(sys.argv[6])
     measure, settle = float(sys.argv[7]), float(sys.argv[8])
     arms = [Arm(spec) for spec in sys.argv[9:]]
     if pairs == 0:
@@ -98,7 +132,7 @@ def main():
             for arm in order * (2 if len(arms) == 1 else 1):
                 arm.switch(pid)
                 time.sleep(settle)
-                row = [conns, block, pair, arm.name] + window(pid, port, measure)
+                row = [conns, block, pair, arm.name] + window(pids, port, measure)
                 f.write("\t".join(str(x) for x in row) + "\n")
                 f.flush()
 
