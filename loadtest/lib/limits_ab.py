@@ -8,10 +8,10 @@ proxy ns, machine busy/steal/total ticks, the benchmark's own ticks) and the wrk
 loads (cC__bB__ARM.wrk.txt). For every connection count and every pair with both arms (plain and
 SECOND_ARM: limits or control) it takes two ratios, req/s SECOND / plain and capacity = CPU per
 request plain / SECOND, and prints the median, a 95% percentile-bootstrap interval of the median
-(pairs resampled, 10,000 times, fixed seed), the range and a verdict against TARGET (0.97), over all
-pairs and again over the quiet pairs (other processes below QUIET cores in both windows); then the
-median of each block (one gateway process each), the nginx windows (arm "nginx") for scale, the
-machine's load and wrk's errors. Standard library only.
+(pairs resampled, 10,000 times, fixed seed), the range and a verdict against TARGET (0.97; none
+below 10 pairs), over all pairs and again over the quiet pairs (other processes below QUIET cores in
+both windows); then the median of each block (one gateway process each), the nginx windows (arm
+"nginx") for scale, the machine's load and wrk's errors. Standard library only.
 """
 import csv
 import os
@@ -55,7 +55,9 @@ def bootstrap_median(values, rounds=10_000, seed=1):
     return medians[int(rounds * 0.025)], medians[int(rounds * 0.975) - 1]
 
 
-def verdict(low, high):
+def verdict(low, high, n):
+    if n < 10:
+        return "too few pairs"
     if low >= TARGET:
         return "shown"
     if high < TARGET:
@@ -66,7 +68,7 @@ def verdict(low, high):
 def ratio_cells(ratios):
     low, high = bootstrap_median(ratios)
     return (f"| **{statistics.median(ratios):.3f}** | [{low:.3f}, {high:.3f}] "
-            f"| {min(ratios):.3f}–{max(ratios):.3f} | {verdict(low, high)} ")
+            f"| {min(ratios):.3f}–{max(ratios):.3f} | {verdict(low, high, len(ratios))} ")
 
 
 def ratio_row(c, both, second):
