@@ -12,8 +12,9 @@
 # plain, one with a per-IP rate_limit and a global_rate_limit of 10^9/s (every request decided twice,
 # none refused). Before EVERY window the API file is replaced and the gateway reloaded (SIGHUP,
 # awaited in its log), then SETTLE s pass, then DURATION s are measured: both arms pay the same
-# reload and differ only in the config, on the same binary, process and connections. The order
-# alternates (plain first, then limits first, ...), so a drift within a pair weighs on both arms.
+# reload and differ only in the config, on the same binary, process and connections. Each pair's
+# order is drawn at random (windows.tsv keeps it): neither a drift within a pair nor something
+# periodic on the machine can favour one arm.
 # Per window: proxied requests (the upstream's stub_status counter) / seconds = req/s, and the
 # gateway's CPU time (its threads' schedstat, user + system) / requests = CPU us per request. Per
 # pair two ratios: req/s limits / plain, and capacity = CPU us per request plain / limits (the req/s

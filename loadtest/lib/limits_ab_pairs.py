@@ -7,7 +7,9 @@ usage: limits_ab_pairs.py OUT_TSV CONNS BLOCK PIDS UPSTREAM_PORT PAIRS MEASURE_S
   ARM: NAME=API_FILE:DEST:LOG (before each window API_FILE is copied over DEST, the proxy gets a
        SIGHUP and the script waits until LOG holds one more "msg=reloaded" line) or NAME (no switch:
        the windows just measure, as for a reference proxy).
-With two arms A and B the windows run A B, B A, A B, ... (PAIRS pairs); with one, PAIRS x 2 windows;
+With two arms A and B each of the PAIRS pairs runs A B or B A, drawn at random (with a fixed
+alternation one block of a null test favoured one arm by 4%: something periodic in step with the
+cycle, perhaps); with one arm, PAIRS x 2 windows;
 PAIRS 0 only switches to the first ARM (no window: a check of the switch).
 Every window: the switch, SETTLE_S seconds, then MEASURE_S seconds between two readings of
   - the requests the upstream nginx counted (its stub_status at /nginx-status: each proxied
@@ -21,6 +23,7 @@ ns, busy, steal, total, ours ticks. Standard library only.
 """
 import glob
 import os
+import random
 import re
 import shutil
 import signal
@@ -128,7 +131,7 @@ def main():
         arms[0].switch(pid)
     with open(out, "a") as f:
         for pair in range(1, pairs + 1):
-            order = arms if len(arms) == 1 or pair % 2 == 1 else arms[::-1]
+            order = arms if len(arms) == 1 or random.random() < 0.5 else arms[::-1]
             for arm in order * (2 if len(arms) == 1 else 1):
                 arm.switch(pid)
                 time.sleep(settle)
