@@ -1,31 +1,9 @@
 # Sluice instances of the load tests: the gateway with a generated config and API directory, and
 # `sluice echo`, the delaying upstream.
 
-# start_sluice_gateway DIR PORT WORKERS UPSTREAM_PORT [limits|protected]: one keyless API on "/" to
-# the upstream (written by write_bench_api); with "limits" the API also has a per-IP rate_limit and a
-# global_rate_limit, both far above any rate this machine reaches (every request is decided, none is
-# refused); with "protected" the API needs a key, sessions live in the redis-server on REDIS_PORT
-# (the embedded store when it is unset), and the control API's secret is "bench" (make the key with
-# create_bench_key). With VERSIONED=1 the API is versioned (by an `x-api-version` header the
-# requests leave out: every request looks for it and takes the default version, which a key's access
-# rights then list). Prefixes the binary with WRAPPER (an array: valgrind, env LD_PRELOAD=...),
-# empty by default; the log level is the config's "warn" unless SLUICE_LOG_LEVEL is exported.
-start_sluice_gateway() {
-    local dir=$1 port=$2 workers=$3 upstream=$4 storage=""
-    if [[ ${5:-} == protected ]]; then
-        storage=", \"secret\": \"bench\""
-        [[ -n ${REDIS_PORT:-} ]] && storage+=", \"storage\": {\"type\": \"redis\", \"host\": \"127.0.0.1\", \"port\": $REDIS_PORT}"
-    fi
-    write_bench_api "$dir" "$upstream" "${5:-}"
-    cat >"$dir/sluice.conf" <<JSON
-{"listen_address": "127.0.0.1", "listen_port": $port, "app_path": "$dir/apps", "log_level": "warn"$storage}
-JSON
-    start_owned "$dir/sluice.log" env SLUICE_WORKERS="$workers" "${WRAPPER[@]}" "$SLUICE_BIN" --conf "$dir/sluice.conf"
-}
-
 # write_bench_api DIR UPSTREAM_PORT [limits|protected] [RATE]: writes DIR/apps/bench.json, the API
-# of start_sluice_gateway; RATE (default 10^9) is the per-second rate of both "limits" (a running
-# gateway takes a rewritten file on SIGHUP: limits-ab.sh toggles the limits so).
+# of start_sluice_gateway (below); RATE (default 10^9) is the per-second rate of both "limits" (a
+# running gateway takes a rewritten file on SIGHUP: limits-ab.sh toggles the limits so).
 write_bench_api() {
     local dir=$1 upstream=$2 limits="" keyless=true rate=${4:-1000000000}
     if [[ ${3:-} == limits ]]; then
@@ -42,6 +20,27 @@ write_bench_api() {
  "proxy": {"listen_path": "/", "target_url": "http://127.0.0.1:$upstream", "strip_listen_path": false},
  $versions}
 JSON
+}
+
+# start_sluice_gateway DIR PORT WORKERS UPSTREAM_PORT [limits|protected]: one keyless API on "/" to
+# the upstream; with "limits" the API also has a per-IP rate_limit and a global_rate_limit, both far
+# above any rate this machine reaches (every request is decided, none is refused); with "protected"
+# the API needs a key, sessions live in the redis-server on REDIS_PORT (the embedded store when it is
+# unset), and the control API's secret is "bench" (make the key with create_bench_key). With
+# VERSIONED=1 the API is versioned (by an `x-api-version` header the requests leave out: every
+# request looks for it and takes the default version, which a key's access rights then list).
+# Prefixes the binary with WRAPPER (an array: valgrind, env LD_PRELOAD=...), empty by default.
+start_sluice_gateway() {
+    local dir=$1 port=$2 workers=$3 upstream=$4 storage=""
+    if [[ ${5:-} == protected ]]; then
+        storage=", \"secret\": \"bench\""
+        [[ -n ${REDIS_PORT:-} ]] && storage+=", \"storage\": {\"type\": \"redis\", \"host\": \"127.0.0.1\", \"port\": $REDIS_PORT}"
+    fi
+    write_bench_api "$dir" "$upstream" "${5:-}"
+    cat >"$dir/sluice.conf" <<JSON
+{"listen_address": "127.0.0.1", "listen_port": $port, "app_path": "$dir/apps", "log_level": "warn"$storage}
+JSON
+    start_owned "$dir/sluice.log" env SLUICE_WORKERS="$workers" "${WRAPPER[@]}" "$SLUICE_BIN" --conf "$dir/sluice.conf"
 }
 
 # create_bench_key PORT: prints a key for the "bench" API of a protected gateway, with a rate and a
