@@ -1,27 +1,6 @@
 # Sluice instances of the load tests: the gateway with a generated config and API directory, and
 # `sluice echo`, the delaying upstream.
 
-# write_bench_api DIR UPSTREAM_PORT [limits|protected] [RATE]: writes DIR/apps/bench.json, the API
-# of start_sluice_gateway (below); RATE (default 10^9) is the per-second rate of both "limits" (a
-# running gateway takes a rewritten file on SIGHUP: limits-ab.sh toggles the limits so).
-write_bench_api() {
-    local dir=$1 upstream=$2 limits="" keyless=true rate=${4:-1000000000}
-    if [[ ${3:-} == limits ]]; then
-        limits="\"rate_limit\": {\"by\": \"ip\", \"rate\": $rate, \"per\": 1}, \"global_rate_limit\": {\"rate\": $rate, \"per\": 1},"
-    elif [[ ${3:-} == protected ]]; then
-        keyless=false
-    fi
-    local versions='"version_data": {"not_versioned": true, "versions": {"Default": {"name": "Default"}}}'
-    [[ ${VERSIONED:-0} == 1 ]] &&
-        versions='"definition": {"location": "header", "key": "x-api-version"}, "version_data": {"not_versioned": false, "default_version": "Default", "versions": {"Default": {"name": "Default"}}}'
-    mkdir -p "$dir/apps"
-    cat >"$dir/apps/bench.json" <<JSON
-{"api_id": "bench", "name": "bench", "use_keyless": $keyless, "active": true, $limits
- "proxy": {"listen_path": "/", "target_url": "http://127.0.0.1:$upstream", "strip_listen_path": false},
- $versions}
-JSON
-}
-
 # start_sluice_gateway DIR PORT WORKERS UPSTREAM_PORT [limits|protected]: one keyless API on "/" to
 # the upstream; with "limits" the API also has a per-IP rate_limit and a global_rate_limit, both far
 # above any rate this machine reaches (every request is decided, none is refused); with "protected"
@@ -55,4 +34,25 @@ create_bench_key() {
 # start_sluice_echo LOGFILE PORT DELAY_MS: answers every request with 200 after DELAY_MS.
 start_sluice_echo() {
     start_owned "$1" "${CLIENT_WRAPPER[@]}" "$SLUICE_BIN" echo --port "$2" --delay-ms "$3"
+}
+
+# write_bench_api DIR UPSTREAM_PORT [limits|protected] [RATE]: writes DIR/apps/bench.json, the API
+# of start_sluice_gateway; RATE (default 10^9) is the per-second rate of both "limits" (a
+# running gateway takes a rewritten file on SIGHUP: limits-ab.sh toggles the limits so).
+write_bench_api() {
+    local dir=$1 upstream=$2 limits="" keyless=true rate=${4:-1000000000}
+    if [[ ${3:-} == limits ]]; then
+        limits="\"rate_limit\": {\"by\": \"ip\", \"rate\": $rate, \"per\": 1}, \"global_rate_limit\": {\"rate\": $rate, \"per\": 1},"
+    elif [[ ${3:-} == protected ]]; then
+        keyless=false
+    fi
+    local versions='"version_data": {"not_versioned": true, "versions": {"Default": {"name": "Default"}}}'
+    [[ ${VERSIONED:-0} == 1 ]] &&
+        versions='"definition": {"location": "header", "key": "x-api-version"}, "version_data": {"not_versioned": false, "default_version": "Default", "versions": {"Default": {"name": "Default"}}}'
+    mkdir -p "$dir/apps"
+    cat >"$dir/apps/bench.json" <<JSON
+{"api_id": "bench", "name": "bench", "use_keyless": $keyless, "active": true, $limits
+ "proxy": {"listen_path": "/", "target_url": "http://127.0.0.1:$upstream", "strip_listen_path": false},
+ $versions}
+JSON
 }
