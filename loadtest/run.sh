@@ -4,6 +4,7 @@
 #
 #   loadtest/run.sh keyless
 #   loadtest/run.sh drl         (the distributed rate limiter on 3 nodes: see drl.sh)
+#   loadtest/run.sh limits      (non-binding limits vs none as interleaved pairs: see limits-ab.sh)
 #   loadtest/run.sh protected   (keyless vs protected: a key checked on every request, with its rate
 #                               and quota, sessions on a local redis-server; SCENARIOS default "fast")
 #
@@ -14,7 +15,8 @@
 #         wrk uses 2 threads from 1000 connections up.
 # LIMITS=1 adds a third turn, "sluicelim": the same gateway with a per-IP rate_limit and a
 #         global_rate_limit on the API, both non-binding (10^9/s), so every request pays for two
-#         decisions; the report then adds its req/s ratio to plain sluice (target >= 0.97).
+#         decisions; the report then adds its req/s ratio to plain sluice (target >= 0.97; for a
+#         decision use `run.sh limits`: separate gateways per turn are too noisy here).
 # Knobs: DURATION (s per wrk run, 10), ROUNDS (2), WARMUP (s before each measured run, 1),
 #        SKIP_BUILD=1 (use the existing .build/release/sluice), QUICK=1 (2 s runs, 1 round, no warm-up),
 #        KEEP_TMP=1 (keep the generated configs and logs), SLUICE_BIN (default .build/release/sluice).
@@ -33,9 +35,11 @@ source "$here/lib/wrk.sh"
 mode=${1:-}
 # The distributed limiter on a 3-node cluster: its own script.
 [[ $mode == drl ]] && exec "$here/drl.sh"
+# The cost of non-binding limits in throughput, as A/B pairs on one gateway: its own script.
+[[ $mode == limits ]] && exec "$here/limits-ab.sh"
 PROTECTED=0
 if [[ $mode == protected ]]; then PROTECTED=1 SCENARIOS=${SCENARIOS:-fast} mode=keyless; fi
-[[ $mode == keyless ]] || { sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[[ $mode == keyless ]] || { sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-2}

@@ -30,7 +30,8 @@ _nginx_http_common() {  # _nginx_http_common PREFIX
 CONF
 }
 
-# start_nginx_upstream PREFIX PORT: one worker answering every request with 200 and UPSTREAM_BODY.
+# start_nginx_upstream PREFIX PORT: one worker answering every request with 200 and UPSTREAM_BODY,
+# but /nginx-status: its stub_status (the requests it counted, for limits-ab.sh).
 start_nginx_upstream() {
     local prefix=$1 port=$2
     mkdir -p "$prefix"
@@ -45,6 +46,7 @@ start_nginx_upstream() {
             default_type text/plain;
             return 200 "$UPSTREAM_BODY";
         }
+        location = /nginx-status { stub_status; }
     }
 }
 CONF

@@ -12,23 +12,12 @@
 # response of a limited API. Prefixes the binary with WRAPPER (an array: valgrind, env LD_PRELOAD=...),
 # empty by default.
 start_sluice_gateway() {
-    local dir=$1 port=$2 workers=$3 upstream=$4 limits="" keyless=true storage=""
-    if [[ ${5:-} == limits ]]; then
-        limits='"rate_limit": {"by": "ip", "rate": 1000000000, "per": 1}, "global_rate_limit": {"rate": 1000000000, "per": 1},'
-    elif [[ ${5:-} == protected ]]; then
-        keyless=false
+    local dir=$1 port=$2 workers=$3 upstream=$4 storage=""
+    if [[ ${5:-} == protected ]]; then
         storage=", \"secret\": \"bench\""
         [[ -n ${REDIS_PORT:-} ]] && storage+=", \"storage\": {\"type\": \"redis\", \"host\": \"127.0.0.1\", \"port\": $REDIS_PORT}"
     fi
-    local versions='"version_data": {"not_versioned": true, "versions": {"Default": {"name": "Default"}}}'
-    [[ ${VERSIONED:-0} == 1 ]] &&
-        versions='"definition": {"location": "header", "key": "x-api-version"}, "version_data": {"not_versioned": false, "default_version": "Default", "versions": {"Default": {"name": "Default"}}}'
-    mkdir -p "$dir/apps"
-    cat >"$dir/apps/bench.json" <<JSON
-{"api_id": "bench", "name": "bench", "use_keyless": $keyless, "active": true, $limits
- "proxy": {"listen_path": "/", "target_url": "http://127.0.0.1:$upstream", "strip_listen_path": false},
- $versions}
-JSON
+    write_bench_api "$dir" "$upstream" "${5:-}"
     cat >"$dir/sluice.conf" <<JSON
 {"listen_address": "127.0.0.1", "listen_port": $port, "app_path": "$dir/apps", "log_level": "warn"$storage}
 JSON
@@ -50,4 +39,25 @@ create_bench_key() {
 # start_sluice_echo LOGFILE PORT DELAY_MS: answers every request with 200 after DELAY_MS.
 start_sluice_echo() {
     start_owned "$1" "${CLIENT_WRAPPER[@]}" "$SLUICE_BIN" echo --port "$2" --delay-ms "$3"
+}
+
+# write_bench_api DIR UPSTREAM_PORT [limits|protected] [RATE]: writes DIR/apps/bench.json, the API
+# of start_sluice_gateway; RATE (default 10^9) is the per-second rate of both "limits" (a
+# running gateway takes a rewritten file on SIGHUP: limits-ab.sh toggles the limits so).
+write_bench_api() {
+    local dir=$1 upstream=$2 limits="" keyless=true rate=${4:-1000000000}
+    if [[ ${3:-} == limits ]]; then
+        limits="\"rate_limit\": {\"by\": \"ip\", \"rate\": $rate, \"per\": 1}, \"global_rate_limit\": {\"rate\": $rate, \"per\": 1},"
+    elif [[ ${3:-} == protected ]]; then
+        keyless=false
+    fi
+    local versions='"version_data": {"not_versioned": true, "versions": {"Default": {"name": "Default"}}}'
+    [[ ${VERSIONED:-0} == 1 ]] &&
+        versions='"definition": {"location": "header", "key": "x-api-version"}, "version_data": {"not_versioned": false, "default_version": "Default", "versions": {"Default": {"name": "Default"}}}'
+    mkdir -p "$dir/apps"
+    cat >"$dir/apps/bench.json" <<JSON
+{"api_id": "bench", "name": "bench", "use_keyless": $keyless, "active": true, $limits
+ "proxy": {"listen_path": "/", "target_url": "http://127.0.0.1:$upstream", "strip_listen_path": false},
+ $versions}
+JSON
 }
