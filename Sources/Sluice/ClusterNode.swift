@@ -232,7 +232,10 @@ private struct ClusterLoop: ~Copyable {
             if now >= nextLimiterTick && !leaving {
                 limiterInterval(now: now)
             } else if let limits, !leaving {
-                broadcastLimits(limits.announceDraws(now: now), now: now)
+                let records = limits.announceDraws(now: now)
+                if !records.isEmpty {
+                    broadcastLimits(records, members: ClusterLoop.liveMembers(membership.members).count, now: now)
+                }
             }
             if now >= membership.nextTick { membership.tick(now: now) }
             settle(changes: shared.changes)
@@ -275,12 +278,12 @@ private struct ClusterLoop: ~Copyable {
     private mutating func limiterInterval(now: Int64) {
         guard let limits else { return }
         let members = membership.members
-        let live = members.filter { $0.state == .alive || $0.state == .suspect }.map { NodeID(name: $0.name) }
+        let live = ClusterLoop.liveMembers(members)
         let records = limits.interval(
             live: live, left: leftMembers, received: limiterInbox, localHealth: membership.localHealth, now: now)
         leftMembers.removeAll(keepingCapacity: true)
         limiterInbox.removeAll(keepingCapacity: true)
-        broadcastLimits(records, now: now)
+        broadcastLimits(records, members: live.count, now: now)
         nextLimiterTick = max(now, nextLimiterTick &+ limits.settings.gossipInterval)
         if nextLimiterTick <= now { nextLimiterTick = now &+ limits.settings.gossipInterval }
         let (entries, totals) = limits.status(now: now)
@@ -298,11 +301,14 @@ private struct ClusterLoop: ~Copyable {
                 atNanos: now))
     }
 
+    /// The members the limiter counts live: alive or suspect, this node included.
+    private static func liveMembers(_ members: [MemberInfo]) -> [NodeID] {
+        members.filter { $0.state == .alive || $0.state == .suspect }.map { NodeID(name: $0.name) }
+    }
+
     /// Hands the limiter's records to the gossip layer, in batches keyed so that a newer record of the
-    /// same limit replaces one still queued.
-    private mutating func broadcastLimits(_ records: [LimitRecord], now: Int64) {
-        guard !records.isEmpty else { return }
-        let members = membership.members.reduce(0) { $1.state == .alive || $1.state == .suspect ? $0 + 1 : $0 }
+    /// same limit replaces one still queued; `members` live members pick the batching.
+    private mutating func broadcastLimits(_ records: [LimitRecord], members: Int, now: Int64) {
         for batch in limiterBatcher?.batches(for: records, members: members, now: now) ?? [] {
             membership.broadcast(Broadcast(channel: LimiterChannel.batches, key: batch.key, payload: batch.payload))
         }

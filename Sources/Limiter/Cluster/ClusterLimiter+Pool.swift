@@ -61,9 +61,7 @@ extension ClusterLimiter {
     /// token it gave could only come back to it, at two records a token, so it gives none and its
     /// bucket keeps `minCapacity` as an unpooled one does.
     func isAlone(_ state: LimitState) -> Bool {
-        guard state.demand > 0 else { return false }
-        guard let records = remote[state.limit.id] else { return true }
-        return !records.contains { $0.value.record.demand > 0 && live.contains($0.key) }
+        state.demand > 0 && !othersAnnounceDemand(for: state.limit.id)
     }
 
     /// Whether the limit pools its idle tokens: a configured one (every member holds it) whose budget

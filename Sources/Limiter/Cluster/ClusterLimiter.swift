@@ -318,8 +318,12 @@ public final class ClusterLimiter {
 
     /// Whether the limit travels: hot here, or a live member sent a record for it.
     func isActive(_ state: LimitState, now: Int64) -> Bool {
-        if state.hotUntil > now { return true }
-        guard let records = remote[state.limit.id] else { return false }
+        state.hotUntil > now || othersAnnounceDemand(for: state.limit.id)
+    }
+
+    /// Whether another live member's latest record for `id` announces demand.
+    func othersAnnounceDemand(for id: LimitID) -> Bool {
+        guard let records = remote[id] else { return false }
         return records.contains { $0.value.record.demand > 0 && live.contains($0.key) }
     }
 
@@ -427,9 +431,7 @@ public final class ClusterLimiter {
         let minorityCap = settings.partitionSlack / Double(max(1, membership.known.count))
         for member in members {
             if member != node, let back = membership.returnedAt[member], back > settled,
-                !membership.hasRejoined(
-                    member, back: back, record: records[member]?.record, receivedAt: records[member]?.receivedAt ?? .min),
-                let f = state.lastFractions[member]
+                !membership.hasRejoined(member, back: back, latest: records[member]), let f = state.lastFractions[member]
             {
                 let cutOff = membership.awayInMinority[member].map { back - $0 >= settings.takeoverDelay } ?? false
                 held[member] = cutOff ? min(f, minorityCap) : f

@@ -86,14 +86,14 @@ struct MemberView {
         return appeared
     }
 
-    /// Whether `member`, which came back at `back`, has shown that it runs as a majority member
-    /// again: a record received since this node saw it back, or one sent from a majority view that
-    /// arrived after it went missing (its first records after a heal often arrive before this
-    /// node's own membership sees it back, and the next would be a refresh, seconds later).
-    func hasRejoined(_ member: NodeID, back: Int64, record: LimitRecord?, receivedAt: Int64) -> Bool {
-        guard let record else { return false }
-        if receivedAt >= back { return true }
-        return record.inMajority && receivedAt > (awaySince[member] ?? back)
+    /// Whether `member`, which came back at `back`, has shown with its `latest` record that it runs
+    /// as a majority member again: a record received since this node saw it back, or one sent from a
+    /// majority view that arrived after it went missing (its first records after a heal often arrive
+    /// before this node's own membership sees it back, and the next would be a refresh, seconds later).
+    func hasRejoined(_ member: NodeID, back: Int64, latest: ClusterLimiter.Remote?) -> Bool {
+        guard let latest else { return false }
+        if latest.receivedAt >= back { return true }
+        return latest.record.inMajority && latest.receivedAt > (awaySince[member] ?? back)
     }
 
     /// The gossip layer's local health score (0 = healthy); see `ClusterLimiter.setLocalHealth`.
